@@ -1,0 +1,3 @@
+from rabatt.cli import main
+
+main()

@@ -1,0 +1,86 @@
+"""Reads of campaigns."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from rabatt.campaigns.models import Campaign, CampaignChannel
+from rabatt.campaigns.rules import (
+    CampaignRules,
+    ChannelInfo,
+    ProductInfo,
+    RetailerInfo,
+)
+from rabatt.core.errors import NotFound
+from rabatt.core.timeutil import utcnow
+
+_snapshots: dict[int, CampaignRules] = {}
+_lock = threading.Lock()
+
+
+def campaign_get(*, slug: str) -> Campaign:
+    """Return the campaign with ``slug`` or raise NotFound."""
+    try:
+        return Campaign.objects.get(slug=slug)
+    except Campaign.DoesNotExist:
+        raise NotFound(f"No campaign {slug!r}.") from None
+
+
+def campaign_list_live(*, at: datetime | None = None) -> QuerySet[Campaign]:
+    """Campaigns whose purchase window has opened and whose claim deadline has not passed."""
+    now = at or utcnow()
+    return Campaign.objects.filter(purchase_starts_at__lte=now, claims_end_before__gt=now)
+
+
+def _build_snapshot(campaign: Campaign) -> CampaignRules:
+    caps: dict[str, dict[str, Decimal]] = {}
+    for cap in campaign.caps.all():
+        caps.setdefault(cap.channel, {})[cap.currency] = cap.amount
+    channels = {}
+    for ch in campaign.channels.all():
+        channels[ch.channel] = ChannelInfo(
+            channel=ch.channel,
+            all_products=ch.all_products,
+            excluded_flags=frozenset(ch.excluded_flags),
+            products=frozenset(p.code for p in ch.products.all()),
+            caps=caps.get(ch.channel, {}),
+        )
+    return CampaignRules(
+        campaign_id=campaign.pk,
+        slug=campaign.slug,
+        revision=campaign.revision,
+        benefit_rate=campaign.benefit_rate,
+        purchase_starts_at=campaign.purchase_starts_at,
+        purchase_ends_before=campaign.purchase_ends_before,
+        claims_end_before=campaign.claims_end_before,
+        currencies={c.country: c.currency for c in campaign.countries.all()},
+        channels=channels,
+        products={
+            p.code: ProductInfo(p.code, dict(p.name), tuple(p.aliases), frozenset(p.flags))
+            for p in campaign.products.all()
+        },
+        retailers={
+            r.code: RetailerInfo(r.code, r.country, r.name, tuple(r.aliases))
+            for r in campaign.retailers.all()
+        },
+        rule_kinds=tuple(r.kind for r in campaign.rules.all()),
+    )
+
+
+def campaign_rules(*, campaign: Campaign) -> CampaignRules:
+    """Return the rules snapshot of ``campaign``, rebuilt only when its revision changed."""
+    cached = _snapshots.get(campaign.pk)
+    if cached is not None and cached.revision == campaign.revision:
+        return cached
+    fresh = Campaign.objects.prefetch_related(
+        "caps", "countries", "products", "retailers", "rules",
+        Prefetch("channels", queryset=CampaignChannel.objects.prefetch_related("products")),
+    ).get(pk=campaign.pk)
+    snapshot = _build_snapshot(fresh)
+    with _lock:
+        _snapshots[campaign.pk] = snapshot
+    return snapshot

@@ -1,0 +1,86 @@
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from rabatt.campaigns.campaign_file import dump_yaml, load_text, parse_yaml
+from rabatt.campaigns.models import Campaign, Cap, Product, Retailer
+from rabatt.campaigns.selectors import campaign_rules
+from rabatt.campaigns.services import campaign_export, campaign_load
+from rabatt.campaigns.tests.factories import EXAMPLE, campaign_factory, example_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_creates_every_row():
+    campaign = campaign_factory()
+    assert campaign.countries.count() == 18
+    assert Cap.objects.filter(campaign=campaign).count() == 20
+    assert Product.objects.filter(campaign=campaign).count() == 24
+    assert Retailer.objects.filter(campaign=campaign, country="NO").count() == 3
+    assert campaign.benefit_rate == Decimal(15)
+
+
+def test_export_round_trips():
+    campaign = campaign_factory()
+    first = dump_yaml(campaign_export(campaign=campaign))
+    campaign_load(data=load_text(first))
+    second = dump_yaml(campaign_export(campaign=Campaign.objects.get(slug=campaign.slug)))
+    assert first == second
+    # The export means the same as the source file.
+    assert parse_yaml(first)["channels"] == example_data()["channels"]
+    assert parse_yaml(first)["products"] == example_data()["products"]
+
+
+def test_reload_updates_in_place_and_invalidates_cached_rules():
+    campaign = campaign_factory()
+    before = campaign_rules(campaign=campaign)
+    data = example_data()
+    data["channels"]["retailer"]["caps"]["NOK"] = 1500
+    data["products"] = [p for p in data["products"] if p["id"] != "gift-card"]
+    updated = campaign_factory(data)
+    assert updated.pk == campaign.pk
+    assert updated.revision > campaign.revision
+    after = campaign_rules(campaign=updated)
+    assert before.channels["retailer"].caps["NOK"] == Decimal(1455)
+    assert after.channels["retailer"].caps["NOK"] == Decimal(1500)
+    assert "gift-card" not in after.products
+
+
+def test_a_failed_load_changes_nothing():
+    campaign = campaign_factory()
+    data = example_data()
+    data["channels"]["retailer"]["caps"]["DKK"] = 11251
+    with pytest.raises(Exception):  # noqa: B017, PT011 - the command test checks the message
+        campaign_factory(data)
+    assert Cap.objects.get(campaign=campaign, channel="retailer", currency="DKK").amount == 1125
+
+
+def test_command_load_and_export(tmp_path, capsys):
+    call_command("campaign", "load", str(EXAMPLE), "--slug", "copy", "--shift-days", "3")
+    campaign = Campaign.objects.get(slug="copy")
+    assert campaign.purchase_starts_at.isoformat() == "2019-07-23T00:01:00+00:00"
+    capsys.readouterr()
+    call_command("campaign", "export", "copy")
+    out = capsys.readouterr().out
+    assert parse_yaml(out)["slug"] == "copy"
+    assert "starts_at: '2019-07-23T00:01:00Z'" in out
+
+
+def test_command_refuses_an_invalid_file_with_a_clear_message(tmp_path, capsys):
+    data = example_data()
+    data["channels"]["retailer"]["caps"]["DKK"] = 11251
+    path = tmp_path / "typo.yaml"
+    path.write_text(dump_yaml(data))
+    with pytest.raises(CommandError, match="nothing was changed"):
+        call_command("campaign", "load", str(path))
+    assert "channels/retailer/caps/DKK" in capsys.readouterr().err
+    assert not Campaign.objects.exists()
+
+
+def test_command_missing_file_and_unknown_slug(tmp_path):
+    with pytest.raises(CommandError):
+        call_command("campaign", "load", str(tmp_path / "missing.yaml"))
+    with pytest.raises(CommandError, match="No campaign"):
+        call_command("campaign", "export", "missing")

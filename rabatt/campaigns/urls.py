@@ -1,0 +1,8 @@
+from django.urls import path
+
+from rabatt.campaigns import views
+
+app_name = "campaigns"
+urlpatterns = [
+    path("", views.home, name="home"),
+]
