@@ -146,7 +146,7 @@ def campaign_quote_endpoint(request: HttpRequest, slug: str, payload: QuoteIn) -
             purchased_at=payload.purchased_at,
             claimed_at=payload.claimed_at or utcnow(),
             currency=payload.currency,
-            lines=[PurchaseLine(l.product, l.price, l.quantity) for l in payload.lines],
+            lines=[PurchaseLine(x.product, x.price, x.quantity) for x in payload.lines],
         ),
     )
     return {
@@ -154,7 +154,7 @@ def campaign_quote_endpoint(request: HttpRequest, slug: str, payload: QuoteIn) -
         "currency": result.currency,
         "amount": result.amount,
         "capped": result.capped,
-        "lines": [{"product": l.product, "qualifying": l.qualifying} for l in result.lines],
+        "lines": [{"product": x.product, "qualifying": x.qualifying} for x in result.lines],
         "reasons": [
             {"code": r.code, "message": str(r.message), "product": r.product}
             for r in result.reasons

@@ -198,7 +198,9 @@ def validate_semantics(data: dict[str, Any]) -> CampaignData:
 
     if problems:
         raise CampaignFileError(problems)
-    assert starts and ends and claims_end
+    assert starts is not None
+    assert ends is not None
+    assert claims_end is not None
     return CampaignData(data, starts, ends, claims_end)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
+
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +42,9 @@ class Campaign(TimeStampedModel):
         max_digits=7, decimal_places=4, help_text=_("Percent of the price paid, e.g. 15")
     )
     purchase_starts_at = models.DateTimeField(help_text=_("First instant a purchase counts"))
-    purchase_ends_before = models.DateTimeField(help_text=_("First instant a purchase no longer counts"))
+    purchase_ends_before = models.DateTimeField(
+        help_text=_("First instant a purchase no longer counts")
+    )
     claims_end_before = models.DateTimeField(help_text=_("First instant a claim is too late"))
     cap_tolerance = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(2))
     reference_rates = models.JSONField(default=dict, blank=True)
@@ -93,7 +97,9 @@ class CampaignChannel(models.Model):
         default=False, help_text=_("Every product qualifies except those with an excluded flag")
     )
     excluded_flags = models.JSONField(default=list, blank=True)
-    products = models.ManyToManyField("Product", blank=True, related_name="channels")
+    products: models.ManyToManyField[Product, Any] = models.ManyToManyField(
+        "Product", blank=True, related_name="channels"
+    )
 
     class Meta:
         ordering = ["channel"]

@@ -176,7 +176,9 @@ def campaign_export(*, campaign: Campaign) -> dict[str, Any]:
     if campaign.cap_tolerance != Decimal(2):
         data["cap_tolerance"] = _number(campaign.cap_tolerance)
     if campaign.reference_rates:
-        data["reference_rates"] = {k: _number(Decimal(v)) for k, v in campaign.reference_rates.items()}
+        data["reference_rates"] = {
+            k: _number(Decimal(v)) for k, v in campaign.reference_rates.items()
+        }
     if campaign.content:
         data["content"] = campaign.content
     return data

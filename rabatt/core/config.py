@@ -90,5 +90,6 @@ def mailers_from_url(url: str) -> dict[str, dict[str, Any]]:
         return {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
                             "OPTIONS": options}}
     raise ConfigError(
-        f"EMAIL_URL scheme {scheme!r} is not supported; use smtp, smtp+tls, smtps, console or filemail"
+        f"EMAIL_URL scheme {scheme!r} is not supported; "
+        "use smtp, smtp+tls, smtps, console or filemail"
     )

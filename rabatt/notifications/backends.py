@@ -18,7 +18,7 @@ class OneFilePerMessageBackend(BaseEmailBackend):
     def __init__(self, *, directory: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not directory:
-            raise InvalidMailer("OPTIONS must define 'directory'.", alias=self.alias)
+            raise InvalidMailer("OPTIONS must define 'directory'.", alias=kwargs.get("alias"))
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
 

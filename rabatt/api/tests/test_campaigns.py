@@ -47,7 +47,8 @@ def test_messages_are_translated(client):
     en = post(client, body, HTTP_ACCEPT_LANGUAGE="en")
     nb = client.post(URL, json.dumps(body), content_type="application/json",
                      HTTP_ACCEPT_LANGUAGE="nb")
-    assert en.json()["reasons"][0]["message"] == "The purchase was made outside the campaign period."
+    message = en.json()["reasons"][0]["message"]
+    assert message == "The purchase was made outside the campaign period."
     assert nb.json()["reasons"][0]["message"] == "Kjøpet ble gjort utenfor kampanjeperioden."
 
 

@@ -1,5 +1,6 @@
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -22,8 +23,8 @@ def rules(django_db_setup, django_db_blocker) -> CampaignRules:
     return snapshot
 
 
-def purchase(**kw) -> Purchase:
-    base = {
+def purchase(**kw: Any) -> Purchase:
+    base: dict[str, Any] = {
         "country": "NO", "channel": "retailer", "retailer": "elkjop-no",
         "purchased_at": IN_WINDOW, "claimed_at": CLAIMED, "currency": "NOK",
         "lines": [PurchaseLine("beam", Decimal("4990.00"))],

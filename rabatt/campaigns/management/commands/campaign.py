@@ -34,7 +34,9 @@ class Command(BaseCommand):
 
     def _load(self, options: dict[str, Any]) -> None:
         try:
-            data = load_path(options["path"], shift_days=options["shift_days"], slug=options["slug"])
+            data = load_path(
+                options["path"], shift_days=options["shift_days"], slug=options["slug"]
+            )
             campaign, created = campaign_load(data=data)
         except CampaignFileError as exc:
             sys.stderr.write(f"Invalid campaign file {options['path']}:\n")
@@ -42,8 +44,10 @@ class Command(BaseCommand):
                 sys.stderr.write(f"  - {problem}\n")
             raise CommandError(f"{len(exc.problems)} problem(s); nothing was changed.") from None
         verb = "Created" if created else "Updated"
+        fmt = "%Y-%m-%d %H:%M"
         self.stdout.write(self.style.SUCCESS(
-            f"{verb} campaign {campaign.slug}: purchases {campaign.purchase_starts_at:%Y-%m-%d %H:%M}"
-            f" to before {campaign.purchase_ends_before:%Y-%m-%d %H:%M} UTC, claims before "
-            f"{campaign.claims_end_before:%Y-%m-%d %H:%M} UTC"
+            f"{verb} campaign {campaign.slug}: purchases "
+            f"{campaign.purchase_starts_at:{fmt}} to before "
+            f"{campaign.purchase_ends_before:{fmt}} UTC, claims before "
+            f"{campaign.claims_end_before:{fmt}} UTC"
         ))
