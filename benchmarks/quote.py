@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks._common import ROOT, django_setup, machine, served, summary  # noqa: E402
+from benchmarks._common import ROOT, django_setup, machine, served, summary
 
 BODY = {
     "country": "NO", "channel": "retailer", "retailer": "elkjop-no",
