@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "rabatt.privacy.context.cookie_consent",
             ],
         },
     },
@@ -152,6 +153,12 @@ CACHES = {
               "LOCATION": "rabatt_cache"}
     )
 }
+
+# Scripts that need the visitor's consent, as (cookie category, URL); none by default.
+PRIVACY_SCRIPTS: list[tuple[str, str]] = []
+
+# Off only for load tests on a private machine (benchmarks/).
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS", default=True)
 
 LOGGING = {
     "version": 1,

@@ -7,5 +7,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("staff/", include("rabatt.review.urls")),
+    path("staff/payouts/", include("rabatt.payouts.urls")),
+    path("accounts/", include("rabatt.accounts.urls")),
+    path("r/", include("rabatt.referrals.urls")),
+    path("privacy/", include("rabatt.privacy.urls")),
+    path("", include("rabatt.claims.urls")),
     path("", include("rabatt.campaigns.urls")),
 ]

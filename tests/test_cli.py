@@ -74,7 +74,7 @@ def test_serve_migrates_and_serves_site_and_api(tmp_path):
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a fresh database is migrated first
         body = ""
         while time.monotonic() < deadline:
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -21,8 +21,15 @@ router = Router(tags=["campaigns"])
 
 
 class ErrorOut(Schema):
+    """An error: a stable ``code``, a translated ``message``, and details where useful."""
+
     code: str
     message: str
+    detail: list[dict[str, Any]] | None = Field(None, description="Field errors")
+    fields: dict[str, Any] | None = None
+    reasons: list[dict[str, Any]] | None = Field(
+        None, description="Why a purchase does not qualify"
+    )
 
 
 class QuoteLineIn(Schema):

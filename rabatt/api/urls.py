@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from rabatt.api import campaigns, errors
+from rabatt.api import campaigns, claims, errors, privacy, referrals, shop, staff
 
 api = NinjaAPI(
     title="Rabatt API",
@@ -13,5 +13,8 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", campaigns.router)
-
-
+api.add_router("", claims.router)
+api.add_router("", shop.router)
+api.add_router("", referrals.router)
+api.add_router("", privacy.router)
+api.add_router("/staff", staff.router)

@@ -49,6 +49,8 @@ class Campaign(TimeStampedModel):
     cap_tolerance = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(2))
     reference_rates = models.JSONField(default=dict, blank=True)
     content = models.JSONField(default=dict, blank=True)
+    # Review policy: four-eyes limits per currency, straight-through processing (see the file).
+    review = models.JSONField(default=dict, blank=True)
     # Bumped on every change so cached rule snapshots know they are stale.
     revision = models.PositiveIntegerField(default=1)
 

@@ -49,6 +49,7 @@ def campaign_load(*, data: CampaignData) -> tuple[Campaign, bool]:
     campaign.cap_tolerance = Decimal(str(raw.get("cap_tolerance", 2)))
     campaign.reference_rates = {k: str(v) for k, v in (raw.get("reference_rates") or {}).items()}
     campaign.content = raw.get("content") or {}
+    campaign.review = raw.get("review") or {}
     campaign.save()
 
     _sync_countries(campaign, raw["countries"])
@@ -179,6 +180,8 @@ def campaign_export(*, campaign: Campaign) -> dict[str, Any]:
         data["reference_rates"] = {
             k: _number(Decimal(v)) for k, v in campaign.reference_rates.items()
         }
+    if campaign.review:
+        data["review"] = campaign.review
     if campaign.content:
         data["content"] = campaign.content
     return data

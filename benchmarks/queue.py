@@ -1,0 +1,247 @@
+"""Review desk server time with 10 thousand and with 1 million claims (PostgreSQL).
+
+Creates a throw-away database, fills it with INSERT ... SELECT generate_series, and times the
+queue page (several filters, a deep keyset page) and the claim page in-process with Django's
+test client (server time: middleware, queries, templates; no network). Writes
+benchmarks/queue.md.
+
+Usage: python benchmarks/queue.py [--sizes 10000 1000000] [--repeat 30]
+       [--admin-url postgres://postgres@127.0.0.1:5432/postgres] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# This file is named like the standard library's queue module: take its folder off the path
+# (psycopg imports queue) and import the project from the repository root instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+from benchmarks._common import ROOT, machine, percentile  # noqa: E402
+
+DB = "rabatt_queue_bench"
+# Indexes the desk asks the claims app for (docs/review-desk.md); --without-proposed-indexes
+# measures the tables as they are today.
+PROPOSED_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS claims_claim_status_info_req ON claims_claim "
+    "(status, info_requested_at)",
+    "CREATE INDEX IF NOT EXISTS claims_claim_status_pay_due ON claims_claim "
+    "(status, payment_due_at)",
+]
+# Share of generated claims per status (roughly a campaign some weeks after its end).
+STATUSES = [("submitted", 10), ("in_review", 5), ("info_requested", 3), ("approved", 30),
+            ("paid", 40), ("rejected", 9), ("lapsed", 1), ("withdrawn", 1), ("voided", 1)]
+COUNTRIES = ["AU", "AT", "BE", "CA", "DK", "FI", "FR", "DE", "IE", "IT", "NL", "NO", "PL",
+             "ES", "SE", "CH", "GB", "US"]
+
+
+def admin_sql(admin_url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def status_case() -> str:
+    """SQL mapping g (the series number) to a status with the shares above."""
+    parts, upper = [], 0
+    for status, share in STATUSES:
+        upper += share
+        parts.append(f"WHEN mod(g::bigint * 7919, 100) < {upper} THEN '{status}'")
+    return "CASE " + " ".join(parts) + " END"
+
+
+def fill(*, start: int, stop: int, campaign_id: int) -> float:
+    """Insert codes, subjects and claims start..stop-1 in a few statements; return seconds."""
+    from django.db import connection
+
+    countries = "ARRAY[" + ",".join(f"'{c}'" for c in COUNTRIES) + "]"
+    params = {"campaign": campaign_id, "start": start, "last": stop - 1}
+    began = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("""
+            INSERT INTO codes_code (campaign_id, channel, code, status, used_at, created_at)
+            SELECT %(campaign)s, 'retailer', 'BENCH' || g, 'used', now(), now()
+            FROM generate_series(%(start)s, %(last)s) g""", params)
+        cur.execute("""
+            INSERT INTO privacy_subject (id, email_digest, wrapped_key, created_at)
+            SELECT md5('subject' || g)::uuid, md5('email' || g), NULL, now()
+            FROM generate_series(%(start)s, %(last)s) g""", params)
+        # Only constants of this file are formatted into the SQL (S608 does not apply).
+        cur.execute(f"""
+            WITH s AS (
+              SELECT g, {status_case()} AS status,
+                     timestamptz '2019-07-21' + mod(g, 4000000) * interval '1 second'
+                       + mod(g, 50) * interval '1 day' AS submitted
+              FROM generate_series(%(start)s, %(last)s) g)
+            INSERT INTO claims_claim (
+              reference, campaign_id, code_id, subject_id, status, locale, first_name,
+              last_name, email, phone, address_line1, address_line2, postcode, city,
+              address_country, purchase_country, channel, retailer_id, purchased_at,
+              order_number, currency, amount, capped, terms_version, declarations,
+              marketing_consent, submitted_at, info_requested_at, info_due_at, decided_at,
+              decided_automatically, payment_due_at, signals, updated_at)
+            SELECT 'BN-' || g, %(campaign)s, c.id, md5('subject' || g)::uuid, s.status, 'en',
+              'First' || g, 'Last', 'p' || g || '@example.com', '', 'Street ' || g, '',
+              lpad(mod(g, 9999)::text, 4, '0'), 'City', ({countries})[1 + mod(g, 18)],
+              ({countries})[1 + mod(g, 18)], 'retailer', NULL, s.submitted - interval '3 days',
+              '', 'EUR', 10 + mod(g, 140), false, '1', '{{}}'::jsonb, false, s.submitted,
+              CASE WHEN s.status = 'info_requested' THEN s.submitted + interval '2 days' END,
+              CASE WHEN s.status = 'info_requested' THEN s.submitted + interval '9 days' END,
+              CASE WHEN s.status IN ('approved', 'paid', 'rejected')
+                   THEN s.submitted + interval '3 days' END, false,
+              CASE WHEN s.status IN ('approved', 'paid')
+                   THEN s.submitted + interval '33 days' END,
+              CASE WHEN mod(g, 97) = 0 THEN '{{"bank_holder_match": 0.2}}'::jsonb
+                   ELSE '{{"bank_holder_match": 1.0}}'::jsonb END,
+              now()
+            FROM s JOIN codes_code c ON c.code = 'BENCH' || s.g""", params)  # noqa: S608
+        cur.execute("ANALYZE codes_code; ANALYZE privacy_subject; ANALYZE claims_claim;")
+    return time.perf_counter() - began
+
+
+def timed(client, url: str, repeat: int) -> list[float]:
+    client.get(url)  # warm: caches, connections, compiled templates
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - began)
+        assert response.status_code == 200, (url, response.status_code)
+    return times
+
+
+def deep_cursor(client, url: str, pages: int) -> str:
+    """Follow "next page" ``pages`` times and return that page's URL."""
+    import html
+    import re
+
+    for _ in range(pages):
+        found = re.search(r'href="([^"]+)" rel="next"', client.get(url).content.decode())
+        if not found:
+            break
+        url = html.unescape(found.group(1))
+    return url
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--without-proposed-indexes", action="store_true")
+    args = parser.parse_args()
+
+    admin_sql(args.admin_url, f"DROP DATABASE IF EXISTS {DB}")
+    admin_sql(args.admin_url, f"CREATE DATABASE {DB}")
+    os.environ["DATABASE_URL"] = args.admin_url.rsplit("/", 1)[0] + f"/{DB}"
+    os.environ["RABATT_HOME"] = tempfile.mkdtemp(prefix="rabatt-queue-bench-")
+    os.environ["TASKS_BACKEND"] = "immediate"
+    os.environ["RATE_LIMITS"] = "0"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "rabatt.settings"
+    try:
+        return run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            admin_sql(args.admin_url, f"DROP DATABASE IF EXISTS {DB}")
+
+
+def run(args: argparse.Namespace) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("setup", verbosity=0)
+    if not args.without_proposed_indexes:
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            for sql in PROPOSED_INDEXES:
+                cur.execute(sql)
+    from rabatt.campaigns.campaign_file import load_path
+    from rabatt.campaigns.services import campaign_load
+    from rabatt.review.tests.factories import desk_claim, staff_user, verified_client
+
+    campaign, _ = campaign_load(data=load_path(
+        ROOT / "examples" / "campaigns" / "sonos-summer-2019.yaml"))
+    agent = staff_user("agent")
+    claim = desk_claim(campaign)  # a real claim (sealed bank details, a receipt) to open
+    client = verified_client(agent)
+    pages = {
+        "queue: to review (default)": "/staff/",
+        "queue: approved, by payment due": "/staff/?status=approved",
+        "queue: info requested": "/staff/?status=info_requested",
+        "queue: country NO": "/staff/?country=NO",
+        "queue: risk flags": "/staff/?risk=on",
+        "queue: all statuses": "/staff/?status=all",
+        "queue: page 20 (keyset)": "",
+        "claim page": f"/staff/claims/{claim.reference}/",
+    }
+    results: dict[str, dict[int, list[float]]] = {name: {} for name in pages}
+    done, fill_times = 0, {}
+    for size in sorted(args.sizes):
+        fill_times[size] = fill(start=done, stop=size, campaign_id=campaign.pk)
+        done = size
+        print(f"{size:,} claims inserted in {fill_times[size]:.0f} s", flush=True)
+        for name, url in pages.items():
+            if name.startswith("queue: page 20"):
+                url = deep_cursor(client, "/staff/", 19)
+            results[name][size] = timed(client, url, args.repeat)
+            print(f"  {name}: median {statistics.median(results[name][size]) * 1000:.1f} ms",
+                  flush=True)
+    write_table(args, results, fill_times)
+    return 0
+
+
+def write_table(args: argparse.Namespace, results: dict[str, dict[int, list[float]]],
+                fill_times: dict[int, float]) -> None:
+    small, large = min(args.sizes), max(args.sizes)
+    lines = [
+        "# Review desk: server time with growing claim tables",
+        "",
+        "Measured by `python benchmarks/queue.py` (PostgreSQL 15, Django test client in-process: "
+        "middleware, queries and templates, no network), median and p95 of "
+        f"{args.repeat} requests after one warm-up. Machine: {machine()}, shared with other "
+        "jobs.",
+        "",
+        f"| page | {small:,} claims: median / p95 | {large:,} claims: median / p95 "
+        "| ratio (medians) |",
+        "|---|---|---|---|",
+    ]
+    for name, by_size in results.items():
+        a, b = by_size[small], by_size[large]
+        ma, mb = statistics.median(a) * 1000, statistics.median(b) * 1000
+        lines.append(f"| {name} | {ma:.1f} / {percentile(a, 95) * 1000:.1f} ms | "
+                     f"{mb:.1f} / {percentile(b, 95) * 1000:.1f} ms | {mb / ma:.2f} |")
+    lines += [
+        "",
+        "Rows generated with `INSERT ... SELECT generate_series` (codes, subjects, claims): "
+        + ", ".join(f"{s:,} in {t:.0f} s" for s, t in fill_times.items()) + ".",
+        ("Without the two indexes proposed for claims" if args.without_proposed_indexes else
+         "With the two indexes proposed for claims (`(status, info_requested_at)`, "
+         "`(status, payment_due_at)`; see docs/review-desk.md)") + ". 1 % of claims carry a "
+        "risk signal, spread over every state; the risk filter walks a state's index until it "
+        "has a page, so a state with almost no risky claims is its worst case.",
+        "Counts per state are cached for a minute, so the warm runs above do not include the "
+        "GROUP BY over the whole table (a cold count at 1 million claims costs a few hundred ms "
+        "once a minute).",
+        "",
+    ]
+    (ROOT / "benchmarks" / "queue.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

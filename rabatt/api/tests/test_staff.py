@@ -1,0 +1,137 @@
+"""The staff API: bearer tokens, roles, the same decisions and four-eyes rules as the desk."""
+
+from __future__ import annotations
+
+import pytest
+
+from rabatt.accounts.services import token_create, token_revoke
+from rabatt.campaigns.tests.factories import campaign_factory
+from rabatt.claims.models import ClaimStatus
+from rabatt.review.models import AccessLog, Assignment
+from rabatt.review.tests.conftest import _urls_import
+from rabatt.review.tests.factories import desk_claim, staff_user
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1/staff"
+
+
+@pytest.fixture(autouse=True)
+def _working_urls(settings):
+    if not _urls_import():  # see rabatt/review/tests/conftest.py
+        settings.ROOT_URLCONF = "rabatt.review.tests.urls_fallback"
+
+
+@pytest.fixture
+def campaign(db):
+    return campaign_factory()
+
+
+@pytest.fixture
+def agent(db):
+    return staff_user("agent", "agent@rabatt.test")
+
+
+@pytest.fixture
+def agent2(db):
+    return staff_user("agent", "agent2@rabatt.test")
+
+
+@pytest.fixture
+def finance(db):
+    return staff_user("finance", "finance@rabatt.test")
+
+
+def bearer(user) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=user)[1]}"}
+
+
+def test_no_invalid_or_revoked_token_is_401(client, agent):
+    assert client.get(f"{BASE}/claims").status_code == 401
+    assert client.get(f"{BASE}/claims", HTTP_AUTHORIZATION="Bearer rbt_nope").json() == {
+        "code": "unauthorized", "message": "A valid API key is required."}
+    row, plain = token_create(user=agent)
+    token_revoke(prefix=row.prefix)
+    assert client.get(f"{BASE}/claims", HTTP_AUTHORIZATION=f"Bearer {plain}").status_code == 401
+
+
+def test_list_filter_and_pages(client, campaign, agent):
+    claims = [desk_claim(campaign) for _ in range(3)]
+    auth = bearer(agent)
+    body = client.get(f"{BASE}/claims?limit=2", **auth).json()
+    assert [i["reference"] for i in body["items"]] == [c.reference for c in claims[:2]]
+    rest = client.get(f"{BASE}/claims?limit=2&after={body['next']}", **auth).json()
+    assert [i["reference"] for i in rest["items"]] == [claims[2].reference]
+    assert rest["next"] is None
+    assert client.get(f"{BASE}/claims?country=SE", **auth).json()["items"] == []
+    assert client.get(f"{BASE}/claims?status=approved", **auth).json()["items"] == []
+    assert client.get(f"{BASE}/claims?status=bogus", **auth).status_code == 422
+    assert client.get(f"{BASE}/claims?after=xx", **auth).json()["code"] == "invalid_cursor"
+
+
+def test_get_one_is_audited_and_masks_the_bank(client, campaign, agent):
+    claim = desk_claim(campaign)
+    body = client.get(f"{BASE}/claims/{claim.reference}", **bearer(agent)).json()
+    assert body["reference"] == claim.reference
+    assert body["bank_masked"].startswith("NO93")
+    assert [e["kind"] for e in body["events"]] == ["submitted"]
+    assert list(AccessLog.objects.values_list("actor", "what", "via")) == [
+        (agent.pk, "claim", "api")]
+    assert client.get(f"{BASE}/claims/RB-NONE-NONE", **bearer(agent)).status_code == 404
+
+
+def test_decisions_and_four_eyes(client, campaign, agent, agent2):
+    big = desk_claim(campaign, price="9990.00")
+    first = client.post(f"{BASE}/claims/{big.reference}/approve", {},
+                        content_type="application/json", **bearer(agent))
+    assert (first.status_code, first.json()) == (202, {"reference": big.reference,
+                                                       "status": "pending_second_approval"})
+    again = client.post(f"{BASE}/claims/{big.reference}/approve", {},
+                        content_type="application/json", **bearer(agent))
+    assert (again.status_code, again.json()["code"]) == (409, "second_approver_required")
+    second = client.post(f"{BASE}/claims/{big.reference}/approve", {"message": "ok"},
+                         content_type="application/json", **bearer(agent2))
+    assert (second.status_code, second.json()["status"]) == (200, "approved")
+
+    small = desk_claim(campaign)
+    info = client.post(f"{BASE}/claims/{small.reference}/request-info",
+                       {"reasons": ["receipt_unreadable"], "message": "Please"},
+                       content_type="application/json", **bearer(agent))
+    assert info.json() == {"reference": small.reference, "status": "info_requested"}
+    bad = client.post(f"{BASE}/claims/{small.reference}/request-info", {"reasons": ["nope"]},
+                      content_type="application/json", **bearer(agent))
+    assert bad.status_code == 422
+    rejected = client.post(f"{BASE}/claims/{small.reference}/reject", {"reason": "fraud"},
+                           content_type="application/json", **bearer(agent))
+    assert rejected.json()["status"] == "rejected"
+
+
+def test_refusals_change_nothing(client, campaign, agent, finance):
+    claim = desk_claim(campaign)
+    before = (claim.status, claim.events.count())
+    for path, body, user, status, code in [
+        ("approve", {}, finance, 403, "permission_denied"),
+        ("void", {}, agent, 403, "permission_denied"),
+        ("void", {}, finance, 409, "invalid_transition"),
+        ("reject", {"reason": ""}, agent, 422, "invalid_input"),
+    ]:
+        response = client.post(f"{BASE}/claims/{claim.reference}/{path}", body,
+                               content_type="application/json", **bearer(user))
+        assert (response.status_code, response.json()["code"]) == (status, code), path
+        claim.refresh_from_db()
+        assert (claim.status, claim.events.count()) == before
+        assert not Assignment.objects.filter(claim=claim).exists()
+    assert claim.status == ClaimStatus.SUBMITTED
+
+
+def test_openapi_documents_the_staff_endpoints(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = schema["paths"]
+    for path in ("/api/v1/staff/claims", "/api/v1/staff/claims/{reference}",
+                 "/api/v1/staff/claims/{reference}/approve",
+                 "/api/v1/staff/claims/{reference}/reject",
+                 "/api/v1/staff/claims/{reference}/request-info",
+                 "/api/v1/staff/claims/{reference}/void"):
+        assert path in paths
+    approve = paths["/api/v1/staff/claims/{reference}/approve"]["post"]
+    assert {"200", "202", "401", "403", "404", "409", "422"} <= set(approve["responses"])
+    assert approve["security"] == [{"StaffToken": []}]

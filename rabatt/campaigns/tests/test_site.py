@@ -1,0 +1,119 @@
+"""The campaign site: its sections, languages, country selection and safe text rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import time_machine
+
+from rabatt.campaigns.tests.factories import campaign_factory, example_data
+from rabatt.campaigns.views import Block, text_blocks
+
+pytestmark = pytest.mark.django_db
+
+URL = "/c/sonos-summer-2019/"
+
+
+@pytest.fixture(autouse=True)
+def in_window() -> Iterator[None]:
+    with time_machine.travel("2019-08-01T12:00:00Z", tick=False):
+        yield
+
+
+def test_the_home_page_links_each_live_campaign_to_its_site(client):
+    campaign_factory()
+    page = client.get("/").content.decode()
+    assert f'href="{URL}"' in page
+    assert "Current campaigns" in page
+
+
+def test_the_site_has_every_section_in_english(client):
+    campaign_factory()
+    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for text in ("How it works", "Get paid", "Qualifying products", "Authorised retailers",
+                 "Terms and conditions", "Version 2019.1", "Questions and answers",
+                 "Why can&#x27;t I pick my purchase date?", "Contact us",
+                 'href="/track/"', 'href="/c/sonos-summer-2019/claim/"',
+                 "Start your claim", "Check the status of your claim"):
+        assert text in page, text
+
+
+def test_the_site_in_norwegian_shows_norway_by_default(client):
+    campaign_factory()
+    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert 'lang="nb"' in page
+    assert "Slik fungerer det" in page
+    assert "Hvorfor kan jeg ikke velge kjøpsdatoen min?" in page
+    assert "Elkjøp" in page
+    assert "John Lewis" not in page
+    assert "+47 800 00 000" in page
+    assert "Mandag til fredag kl. 09.00–17.00." in page
+    assert '<option value="NO" selected>Norge</option>' in page
+
+
+def test_the_country_comes_from_the_query_then_the_browser_region(client):
+    campaign_factory()
+    by_query = client.get(URL + "?country=se", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Elgiganten" in by_query
+    assert "nordic@rabatt.example" in by_query
+    by_region = client.get(URL, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.8").content.decode()
+    assert "Best Buy" in by_region
+    assert "USD 225" in by_region
+    assert "support-na@rabatt.example" in by_region
+
+
+def test_a_country_without_its_own_support_gets_the_fallback(client):
+    campaign_factory()
+    page = client.get(URL + "?country=DE").content.decode()
+    assert "support@rabatt.example" in page
+    assert "+47 800 00 000" not in page
+
+
+def test_the_direct_channel_lists_its_exclusions(client):
+    campaign_factory()
+    page = client.get(URL).content.decode()
+    assert "Every product qualifies, except:" in page
+    assert "Gift card" in page
+
+
+def test_campaign_text_is_escaped_not_rendered_as_html(client):
+    data = example_data()
+    data["content"]["intro"] = {"en": "<script>alert(1)</script>\n\n- <b>one</b>\n- two"}
+    campaign_factory(data)
+    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<li>&lt;b&gt;one&lt;/b&gt;</li>" in page
+
+
+def test_text_blocks_split_paragraphs_and_lists():
+    text = "First line\nwraps here.\n\n- one\n- two\nAfter.\n\n\nLast."
+    assert text_blocks(text) == [
+        Block("p", ("First line wraps here.",)), Block("ul", ("one", "two")),
+        Block("p", ("After.",)), Block("p", ("Last.",))]
+
+
+def test_an_unknown_campaign_is_not_found(client):
+    assert client.get("/c/nope/").status_code == 404
+
+
+def test_after_the_deadline_the_site_says_claims_are_closed(client):
+    campaign_factory()
+    with time_machine.travel("2019-09-10T00:00:00Z", tick=False):
+        page = client.get(URL).content.decode()
+    assert "The deadline for claims in this campaign has passed." in page
+    assert 'href="/c/sonos-summer-2019/claim/"' not in page
+
+
+def test_the_content_schema_refuses_html_like_mistakes():
+    from rabatt.campaigns.campaign_file import CampaignFileError, dump_yaml, load_text
+
+    data = example_data()
+    data["content"]["faq"][0]["answer"] = "not per language"
+    data["content"]["terms"].pop("version")
+    with pytest.raises(CampaignFileError) as refused:
+        load_text(dump_yaml(data))
+    problems = " ".join(refused.value.problems)
+    assert "content/faq/0/answer" in problems
+    assert "version" in problems

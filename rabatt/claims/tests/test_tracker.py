@@ -1,0 +1,51 @@
+import pytest
+from django.core.cache import cache
+
+from rabatt.claims.models import Claim
+from rabatt.claims.tests.factories import code_new, payload, post_claim
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def claim(client, campaign, during_campaign) -> Claim:
+    cache.clear()
+    response = post_claim(client, payload(code_new(campaign)))
+    return Claim.objects.get(reference=response.json()["reference"])
+
+
+def track(client, reference, email, **extra):
+    return client.post("/api/v1/claims/track", {"reference": reference, "email": email},
+                       content_type="application/json", **extra)
+
+
+def test_tracker_answers_with_status_history_and_next_step(client, claim):
+    response = track(client, claim.reference.lower().replace("-", " "), "KARI@Example.no")
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["reference"], data["status"], data["amount"], data["currency"]) == (
+        claim.reference, "submitted", "748.50", "NOK")
+    assert [h["status"] for h in data["history"]] == ["submitted"]
+    assert data["next_step"]["code"] == "wait"
+    assert data["decided_automatically"] is False
+
+
+def test_unknown_reference_and_wrong_email_get_the_same_404(client, claim):
+    unknown = track(client, "RB-0000-0000", "kari@example.no")
+    wrong = track(client, claim.reference, "someone@example.no")
+    assert unknown.status_code == wrong.status_code == 404
+    assert unknown.json() == wrong.json()
+
+
+def test_tracker_is_rate_limited(client, claim):
+    statuses = [track(client, claim.reference, f"guess{i}@example.no").status_code
+                for i in range(12)]
+    assert statuses[:10] == [404] * 10
+    assert statuses[10:] == [429, 429]
+    assert track(client, claim.reference, "kari@example.no").status_code == 429
+
+
+def test_tracker_page(client, claim):
+    page = client.post("/track/", {"reference": claim.reference, "email": "kari@example.no"})
+    assert page.status_code == 200
+    assert claim.reference in page.content.decode()

@@ -1,0 +1,376 @@
+"""The claim wizard, tracker and answer pages, through the Django test client (no browser)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from rabatt.campaigns.models import Campaign
+from rabatt.campaigns.tests.factories import campaign_factory
+from rabatt.claims.models import Claim, ClaimDraft, ClaimStatus
+from rabatt.claims.services import claim_request_info
+from rabatt.claims.tests.factories import code_new, receipt_jpeg
+from rabatt.codes.models import Code, CodeStatus
+from rabatt.receipts.models import ReceiptFile
+
+pytestmark = pytest.mark.django_db
+
+URL = "/c/sonos-summer-2019/claim/"
+PURCHASE = {"lines": "1", "country": "NO", "retailer": "elkjop-no", "purchased_on": "2019-07-25",
+            "product_0": "beam", "price_0": "4 990,00", "quantity_0": "1", "action": "next"}
+DETAILS = {"first_name": "Kari", "last_name": "Nordmann", "email": "kari@example.no",
+           "address_line1": "Storgata 1", "postcode": "0155", "city": "Oslo",
+           "account_holder": "Kari Nordmann", "iban": "NO93 8601 1117 947"}
+DECLARATIONS = {"adult": "on", "end_user": "on", "own_claim": "on", "terms_accepted": "on"}
+XHR = {"X-Requested-With": "XMLHttpRequest"}
+
+
+@pytest.fixture(autouse=True)
+def in_window() -> Iterator[None]:
+    with time_machine.travel("2019-08-01T12:00:00Z", tick=False):
+        yield
+
+
+@pytest.fixture
+def campaign() -> Campaign:
+    return campaign_factory()
+
+
+def jpeg(name: str = "kvittering.jpg") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, receipt_jpeg(), content_type="image/jpeg")
+
+
+def draft_of(client: Client) -> ClaimDraft:
+    from rabatt.claims.services import draft_get
+
+    draft = draft_get(token=client.session["claim-draft:sonos-summer-2019"])
+    assert draft is not None
+    return draft
+
+
+def walk(client: Client, campaign: Campaign, upto: str) -> str:
+    """Complete the wizard's steps before ``upto``; return the code used."""
+    code = code_new(campaign)
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("code", {"code": code}), ("purchase", PURCHASE), ("files", {"file": jpeg()}),
+        ("proof", {}), ("details", DETAILS), ("review", DECLARATIONS)]
+    for step, data in steps:
+        if step == upto:
+            break
+        response = client.post(f"{URL}{step}/", data)
+        assert response.status_code == 302, (step, response.content.decode()[:3000])
+    return code
+
+
+def test_code_with_a_wrong_check_character_is_refused_before_any_draft(client, campaign):
+    code = code_new(campaign)
+    typo = code[:-1] + ("A" if code[-1] != "A" else "B")
+    response = client.post(f"{URL}code/", {"code": typo})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "This code is not valid. Please check it for typing errors." in page
+    assert 'aria-invalid="true"' in page
+    assert 'href="#id_code"' in page
+    assert ClaimDraft.objects.count() == 0
+
+
+def test_a_used_code_is_refused_with_a_clear_message(client, campaign):
+    code = code_new(campaign)
+    Code.objects.filter(campaign=campaign).update(status=CodeStatus.USED)
+    response = client.post(f"{URL}code/", {"code": code})
+    assert response.status_code == 409
+    assert "This code has already been used." in response.content.decode()
+    assert 'href="/track/"' in response.content.decode()
+    assert ClaimDraft.objects.count() == 0
+
+
+def test_a_discount_code_cannot_start_a_cashback_claim(client, campaign):
+    response = client.post(f"{URL}code/", {"code": code_new(campaign, channel="direct")})
+    assert response.status_code == 422
+    assert "discount code for the brand&#x27;s shop" in response.content.decode()
+
+
+def test_the_date_input_only_offers_the_window_up_to_today(client, campaign):
+    walk(client, campaign, "purchase")
+    page = client.get(f"{URL}purchase/").content.decode()
+    assert 'min="2019-07-20"' in page
+    assert 'max="2019-08-01"' in page
+
+
+@pytest.mark.parametrize("day", ["2019-07-19", "2019-08-02", "2020-01-01"])
+def test_a_date_outside_the_window_is_refused_by_the_server(client, campaign, day):
+    walk(client, campaign, "purchase")
+    response = client.post(f"{URL}purchase/", {**PURCHASE, "purchased_on": day})
+    assert response.status_code == 422
+    assert "only purchases in the campaign period count" in response.content.decode()
+    assert "purchase" not in draft_of(client).data
+
+
+def test_the_purchase_is_stored_at_noon_utc_with_the_quote_shown(client, campaign):
+    walk(client, campaign, "purchase")
+    response = client.post(f"{URL}purchase/", {**PURCHASE, "action": "quote"})
+    assert "NOK 748.50" in response.content.decode()
+    client.post(f"{URL}purchase/", PURCHASE)
+    assert draft_of(client).data["purchase"] == {
+        "country": "NO", "retailer": "elkjop-no", "purchased_on": "2019-07-25",
+        "order_number": "", "lines": [{"product": "beam", "price": "4990.00", "quantity": 1}]}
+    walk_rest = client.post(f"{URL}files/", {"file": jpeg()})
+    assert walk_rest.status_code == 302
+    client.post(f"{URL}proof/")
+    client.post(f"{URL}details/", DETAILS)
+    client.post(f"{URL}review/", DECLARATIONS)
+    claim = Claim.objects.get()
+    assert claim.purchased_at == datetime(2019, 7, 25, 12, tzinfo=UTC)
+    assert claim.amount == 748.5
+
+
+def test_a_retailer_from_another_country_is_refused(client, campaign):
+    walk(client, campaign, "purchase")
+    response = client.post(f"{URL}purchase/", {**PURCHASE, "retailer": "elgiganten-se"})
+    assert response.status_code == 422
+    assert "Choose a retailer in the country you bought in." in response.content.decode()
+
+
+def test_the_live_quote_endpoint_answers_a_fragment(client, campaign):
+    response = client.post(f"{URL}quote/", {**PURCHASE, "price_0": "20000"}, headers=XHR)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "NOK 1455.00" in page
+    assert "the most this campaign pays per claim" in page
+
+
+def test_after_the_deadline_the_wizard_says_so_and_keeps_nothing(client, campaign):
+    code = code_new(campaign)
+    with time_machine.travel("2019-09-10T00:00:00Z", tick=False):
+        page = client.get(URL).content.decode()
+        response = client.post(f"{URL}code/", {"code": code})
+    assert "The claim period has ended" in page
+    assert "The terms do not allow later claims" in page
+    assert "The claim period has ended" in response.content.decode()
+    assert ClaimDraft.objects.count() == 0
+
+
+def test_upload_without_javascript_lists_the_file(client, campaign):
+    walk(client, campaign, "files")
+    response = client.post(f"{URL}files/", {"file": jpeg("min kvittering.jpg")})
+    assert response.status_code == 302
+    assert response["Location"] == f"{URL}proof/"
+    page = client.get(f"{URL}proof/").content.decode()
+    assert "min kvittering.jpg was added." in page
+    assert 'aria-label="Remove min kvittering.jpg"' in page
+    assert [f.display_name for f in draft_of(client).files.all()] == ["min kvittering.jpg"]
+
+
+def test_a_refused_upload_without_javascript_shows_its_message_and_stores_nothing(client,
+                                                                                  campaign):
+    walk(client, campaign, "files")
+    html = SimpleUploadedFile("kvittering.pdf", b"<html><script>x</script></html>",
+                              content_type="application/pdf")
+    response = client.post(f"{URL}files/", {"file": html})
+    page = response.content.decode()
+    assert response.status_code == 415
+    assert "Only PDF and JPEG files are accepted (PNG is converted)." in page
+    assert 'data-code="unsupported_type"' in page
+    assert ReceiptFile.objects.count() == 0
+
+
+def test_an_xhr_upload_answers_json_with_the_new_list(client, campaign):
+    walk(client, campaign, "files")
+    response = client.post(f"{URL}files/", {"file": jpeg()}, headers=XHR)
+    body = response.json()
+    assert response.status_code == 200
+    assert body["ok"] is True
+    assert body["count"] == 1
+    assert "kvittering.jpg" in body["html"]
+    refused = client.post(f"{URL}files/", {"file": SimpleUploadedFile("x.pdf", b"")},
+                          headers=XHR)
+    assert refused.status_code == 422
+    assert refused.json()["code"] in {"empty_file", "no_file"}
+    assert ReceiptFile.objects.count() == 1
+
+
+def test_proof_step_needs_a_file(client, campaign):
+    walk(client, campaign, "files")
+    response = client.post(f"{URL}proof/")
+    assert response.status_code == 422
+    assert "Add at least one proof of purchase" in response.content.decode()
+
+
+def test_removing_another_drafts_file_is_refused(client, campaign):
+    walk(client, campaign, "proof")
+    mine = draft_of(client).files.get()
+    other = Client()
+    walk(other, campaign, "proof")
+    response = other.post(f"{URL}files/{mine.pk}/remove/")
+    assert response.status_code == 404
+    assert ReceiptFile.objects.filter(pk=mine.pk).exists()
+    assert ReceiptFile.objects.count() == 2
+    own = client.post(f"{URL}files/{mine.pk}/remove/", headers=XHR)
+    assert own.json()["count"] == 0
+    assert not ReceiptFile.objects.filter(pk=mine.pk).exists()
+
+
+def test_the_file_view_serves_only_the_owner_with_safe_headers(client, campaign):
+    walk(client, campaign, "proof")
+    receipt = draft_of(client).files.get()
+    response = client.get(f"{URL}files/{receipt.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["Cache-Control"] == "private, no-store"
+    assert response.content[:3] == b"\xff\xd8\xff"
+    assert Client().get(f"{URL}files/{receipt.pk}/").status_code == 404
+
+
+def test_every_step_checks_the_earlier_steps_again(client, campaign):
+    assert client.get(f"{URL}review/")["Location"] == f"{URL}code/"
+    code = walk(client, campaign, "review")
+    assert client.get(f"{URL}review/").status_code == 200
+    # Someone else used the code meanwhile: the wizard goes back to the code step.
+    Code.objects.filter(campaign=campaign).update(status=CodeStatus.USED)
+    assert client.get(f"{URL}details/")["Location"] == f"{URL}code/"
+    assert client.post(f"{URL}review/", DECLARATIONS)["Location"] == f"{URL}code/"
+    assert Claim.objects.count() == 0
+    assert code
+
+
+def test_a_purchase_date_that_left_the_window_sends_the_wizard_back(client, campaign):
+    walk(client, campaign, "review")
+    draft = draft_of(client)
+    draft.data = {**draft.data, "purchase": {**draft.data["purchase"],
+                                             "purchased_on": "2019-07-01"}}
+    draft.save()
+    assert client.get(f"{URL}review/")["Location"] == f"{URL}purchase/"
+
+
+def test_bank_refusals_are_shown_on_their_field(client, campaign):
+    walk(client, campaign, "details")
+    response = client.post(f"{URL}details/", {**DETAILS, "iban": "NO94 8601 1117 947"})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "The IBAN check digits are wrong" in page
+    assert 'href="#id_iban"' in page
+    assert "details" not in draft_of(client).data
+
+
+def test_bank_fields_follow_the_country(client, campaign):
+    walk(client, campaign, "purchase")
+    client.post(f"{URL}purchase/", {**PURCHASE, "country": "US", "retailer": "best-buy-us"})
+    client.post(f"{URL}files/", {"file": jpeg()})
+    client.post(f"{URL}proof/")
+    page = client.get(f"{URL}details/").content.decode()
+    assert 'name="routing_number"' in page
+    assert 'name="account_type"' in page
+    assert 'name="iban"' not in page
+
+
+def test_details_are_sealed_in_the_draft(client, campaign):
+    walk(client, campaign, "review")
+    stored = str(draft_of(client).data)
+    assert "Nordmann" not in stored
+    assert "8601" not in stored
+
+
+def test_review_needs_every_declaration(client, campaign):
+    walk(client, campaign, "review")
+    response = client.post(f"{URL}review/", {**DECLARATIONS, "terms_accepted": ""})
+    assert response.status_code == 422
+    assert "Accept the terms and conditions to send the claim." in response.content.decode()
+    assert Claim.objects.count() == 0
+
+
+def test_submit_creates_exactly_one_claim_and_a_double_submit_no_second(client, campaign):
+    walk(client, campaign, "review")
+    first = client.post(f"{URL}review/", DECLARATIONS)
+    second = client.post(f"{URL}review/", DECLARATIONS)
+    assert first["Location"] == f"{URL}done/"
+    assert second["Location"] == f"{URL}done/"
+    claim = Claim.objects.get()
+    assert claim.terms_version == "2019.1"
+    assert claim.files.count() == 1
+    page = client.get(f"{URL}done/").content.decode()
+    assert claim.reference in page
+    assert f"/track/?reference={claim.reference}" in page
+
+
+def test_the_wizard_resumes_where_it_was_left(client, campaign):
+    walk(client, campaign, "details")
+    assert client.get(URL)["Location"] == f"{URL}details/"
+
+
+# -- tracker and answer ----------------------------------------------------------------------
+
+
+def submitted_claim(client: Client, campaign: Campaign) -> Claim:
+    walk(client, campaign, "")
+    return Claim.objects.get()
+
+
+def test_the_tracker_shows_the_claim(client, campaign):
+    claim = submitted_claim(client, campaign)
+    response = Client().post("/track/", {"reference": claim.reference.lower(),
+                                         "email": "KARI@example.no"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-status="submitted"' in page
+    assert claim.reference in page
+
+
+def test_the_tracker_is_rate_limited_per_reference(client, campaign):
+    tracker = Client()
+    answers = [tracker.post("/track/", {"reference": "RB-AAAA-BBBB", "email": "x@example.no"})
+               for _ in range(11)]
+    assert [a.status_code for a in answers[:10]] == [200] * 10
+    assert answers[10].status_code == 429
+
+
+def test_the_answer_page_takes_files_one_at_a_time_and_corrections(client, campaign):
+    claim = submitted_claim(client, campaign)
+    agent = get_user_model().objects.create_user(username="agent")
+    _claim, token = claim_request_info(claim_id=claim.pk, actor=agent,
+                                       reasons=["receipt_unreadable"], message="Blurred.")
+    consumer = Client()
+    page = consumer.get(f"/claims/answer/{token}/").content.decode()
+    assert "The proof of purchase is not readable" in page
+    assert "Blurred." in page
+    added = consumer.post(f"/claims/answer/{token}/files/", {"file": jpeg("ny.jpg")})
+    assert added.status_code == 302
+    staged = ReceiptFile.objects.get(claim__isnull=True, display_name="ny.jpg")
+    assert Client().get(f"/claims/answer/{token}/files/{staged.pk}/").status_code == 404
+    assert consumer.get(f"/claims/answer/{token}/files/{staged.pk}/").status_code == 200
+    done = consumer.post(f"/claims/answer/{token}/", {
+        "message": "Here it is.", "city": "Bergen", "first_name": "Kari",
+        "last_name": "Nordmann", "postcode": "0155", "address_line1": "Storgata 1"})
+    assert "is back in review" in done.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.IN_REVIEW
+    assert claim.city == "Bergen"
+    assert sorted(f.display_name for f in claim.files.all()) == ["kvittering.jpg", "ny.jpg"]
+    assert not ReceiptFile.objects.filter(claim__isnull=True, display_name="ny.jpg").exists()
+    event = claim.events.get(kind="answer_info")
+    assert event.data["corrected"] == ["city"]
+    again = consumer.get(f"/claims/answer/{token}/")
+    assert again.status_code == 404
+
+
+def test_an_empty_answer_is_refused_and_changes_nothing(client, campaign):
+    claim = submitted_claim(client, campaign)
+    agent = get_user_model().objects.create_user(username="agent")
+    _claim, token = claim_request_info(claim_id=claim.pk, actor=agent,
+                                       reasons=["receipt_unreadable"])
+    current = {"first_name": "Kari", "last_name": "Nordmann", "postcode": "0155",
+               "address_line1": "Storgata 1", "city": "Oslo"}
+    response = Client().post(f"/claims/answer/{token}/", current)
+    assert response.status_code == 422
+    assert "Add a document, a correction or a message." in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.INFO_REQUESTED

@@ -1,0 +1,171 @@
+"""The claim wizard's state: which draft a browser owns, what each step holds, what is valid."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from rabatt.campaigns.models import Campaign, Channel
+from rabatt.campaigns.rules import Purchase, PurchaseLine, Quote
+from rabatt.campaigns.services import campaign_quote
+from rabatt.claims.forms import CodeForm, DetailsForm, PurchaseForm
+from rabatt.claims.models import ClaimDraft
+from rabatt.claims.services import BankIn, PersonIn, PurchaseIn, draft_get, draft_new
+from rabatt.codes.services import code_lookup
+from rabatt.core import crypto
+from rabatt.core.errors import DomainError
+from rabatt.core.timeutil import utcnow
+from rabatt.receipts.models import ReceiptFile
+
+STEPS = ("code", "purchase", "proof", "details", "review")
+
+
+def session_key(prefix: str, ident: str) -> str:
+    return f"{prefix}:{ident}"
+
+
+def draft_of(request: HttpRequest, key: str) -> ClaimDraft | None:
+    """Return the unsubmitted draft this browser session owns under ``key``, if any."""
+    token = request.session.get(key)
+    return draft_get(token=token) if isinstance(token, str) else None
+
+
+def draft_ensure(request: HttpRequest, key: str, campaign: Campaign) -> ClaimDraft:
+    """Return the session's draft, starting one (and remembering its token) if needed."""
+    draft = draft_of(request, key)
+    if draft is None or draft.campaign_id != campaign.pk:
+        draft, token = draft_new(campaign=campaign)
+        request.session[key] = token
+    return draft
+
+
+def wizard_key(campaign: Campaign) -> str:
+    return session_key("claim-draft", campaign.slug)
+
+
+def done_key(campaign: Campaign) -> str:
+    return session_key("claim-done", campaign.slug)
+
+
+def details_seal(draft: ClaimDraft, values: dict[str, Any]) -> dict[str, str]:
+    # Personal and bank details stay sealed with the draft's key: the draft table is not a
+    # second, readable copy of them.
+    blob = crypto.seal(bytes(draft.wrapped_key), json.dumps(values).encode())
+    return {"sealed": base64.b64encode(blob).decode()}
+
+
+def details_open(draft: ClaimDraft) -> dict[str, Any]:
+    sealed = (draft.data.get("details") or {}).get("sealed")
+    if not sealed:
+        return {}
+    return dict(json.loads(crypto.unseal(bytes(draft.wrapped_key), base64.b64decode(sealed))))
+
+
+def purchase_moment(day: date, now: datetime | None = None) -> datetime:
+    """Store a purchase day as 12:00 UTC, but never later than now (a purchase made today)."""
+    now = now or utcnow()
+    return min(datetime.combine(day, time(12, 0), tzinfo=UTC), now)
+
+
+def purchase_lines(values: dict[str, Any]) -> list[PurchaseLine]:
+    return [PurchaseLine(line["product"], Decimal(str(line["price"])), int(line["quantity"]))
+            for line in values.get("lines") or []]
+
+
+def quote_for(campaign: Campaign, values: dict[str, Any]) -> Quote | None:
+    """Quote a (possibly half-filled) purchase step; None until there is something to quote."""
+    lines = purchase_lines(values)
+    if not values.get("country") or not lines:
+        return None
+    day = values.get("purchased_on")
+    if isinstance(day, str):
+        day = date.fromisoformat(day) if day else None
+    moment = purchase_moment(day) if isinstance(day, date) else utcnow()
+    return campaign_quote(campaign=campaign, purchase=Purchase(
+        country=values["country"], channel=Channel.RETAILER,
+        retailer=values.get("retailer") or None, purchased_at=moment, claimed_at=utcnow(),
+        lines=lines))
+
+
+def step_form(step: str, campaign: Campaign, draft: ClaimDraft) -> Any:
+    """Rebuild a completed step's form from the draft (bound), to validate it again."""
+    data = draft.data.get(step) or {}
+    if step == "code":
+        return CodeForm(data)
+    if step == "purchase":
+        return PurchaseForm(PurchaseForm.data_from(data), campaign=campaign,
+                            lines=len(data.get("lines") or []) or 1)
+    if step == "details":
+        country = (draft.data.get("purchase") or {}).get("country", "")
+        return DetailsForm(details_open(draft), country=country)
+    raise ValueError(step)
+
+
+def step_valid(step: str, campaign: Campaign, draft: ClaimDraft) -> bool:
+    """Say whether a step's stored values still pass every check they passed when entered."""
+    if step == "proof":
+        return draft.files.exists()
+    if step == "review":
+        return False
+    if step not in draft.data:
+        return False
+    form = step_form(step, campaign, draft)
+    if not form.is_valid():
+        return False
+    if step == "code":
+        try:
+            code = code_lookup(campaign=campaign, text=form.cleaned_data["code"])
+        except DomainError:
+            return False
+        return bool(code.channel == Channel.RETAILER)
+    return True
+
+
+def first_open_step(campaign: Campaign, draft: ClaimDraft | None, upto: str) -> str | None:
+    """Return the first step before ``upto`` that is missing or no longer valid."""
+    for step in STEPS[: STEPS.index(upto)]:
+        if draft is None or not step_valid(step, campaign, draft):
+            return step
+    return None
+
+
+def step_url(campaign: Campaign, step: str) -> str:
+    return reverse("claims:step", kwargs={"slug": campaign.slug, "step": step})
+
+
+def submission(draft: ClaimDraft) -> tuple[str, PersonIn, PurchaseIn, BankIn]:
+    """Turn a complete draft into what ``claim_submit`` takes."""
+    purchase = draft.data["purchase"]
+    details = details_open(draft)
+    country = purchase["country"]
+    person = PersonIn(
+        first_name=details.get("first_name", ""), last_name=details.get("last_name", ""),
+        email=details.get("email", ""), phone=details.get("phone", ""),
+        address_line1=details.get("address_line1", ""),
+        address_line2=details.get("address_line2", ""), postcode=details.get("postcode", ""),
+        city=details.get("city", ""), country=country)
+    purchase_in = PurchaseIn(
+        country=country, channel=Channel.RETAILER, retailer=purchase["retailer"],
+        purchased_at=purchase_moment(date.fromisoformat(purchase["purchased_on"])),
+        lines=purchase_lines(purchase), order_number=purchase.get("order_number", ""))
+    bank_names = DetailsForm(country=country).bank_fields
+    bank = BankIn(account_holder=details.get("account_holder", ""),
+                  fields={k: str(details[k]) for k in bank_names if details.get(k)})
+    return draft.data["code"]["code"], person, purchase_in, bank
+
+
+def file_rows(files: list[ReceiptFile], view: str, remove: str,
+              kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Describe uploaded files for the list under the uploader."""
+    return [{
+        "id": str(f.id), "name": f.display_name, "size": f.size,
+        "is_pdf": f.content_type == "application/pdf", "pages": f.page_count,
+        "view_url": reverse(view, kwargs={**kwargs, "file_id": f.id}),
+        "remove_url": reverse(remove, kwargs={**kwargs, "file_id": f.id}),
+    } for f in files]

@@ -1,0 +1,131 @@
+"""Distribution: read recipient lists and bounce reports, build the code e-mail."""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage as ParsedMessage
+from pathlib import Path
+
+from django.conf import settings
+from django.core import mail, signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from rabatt.codes.alphabet import display
+from rabatt.codes.models import Recipient
+
+UNSUBSCRIBE_SALT = "rabatt.codes.unsubscribe"
+LOCALES = ("en", "nb")
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    line: int
+    email: str
+    name: str
+    locale: str
+
+
+def read_recipients(path: Path, default_locale: str = "en") -> tuple[list[RecipientRow],
+                                                                      list[str]]:
+    """Read a CSV with ``email``, ``name`` and ``locale`` columns; return rows and problems."""
+    rows: list[RecipientRow] = []
+    problems: list[str] = []
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        columns = {c.strip().lower() for c in (reader.fieldnames or [])}
+        if "email" not in columns:
+            return [], [f"{path}: the header must name an 'email' column"]
+        for number, raw in enumerate(reader, start=2):
+            row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+            address = row.get("email", "")
+            try:
+                validate_email(address)
+            except ValidationError:
+                problems.append(f"line {number}: not an e-mail address: {address!r}")
+                continue
+            locale = (row.get("locale") or default_locale).split("-")[0].lower()
+            rows.append(RecipientRow(number, address, row.get("name", "")[:200],
+                                     locale if locale in LOCALES else default_locale))
+    return rows, problems
+
+
+def unsubscribe_token(recipient: Recipient) -> str:
+    return signing.dumps({"r": recipient.pk}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_recipient_id(token: str) -> int | None:
+    try:
+        return int(signing.loads(token, salt=UNSUBSCRIBE_SALT)["r"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def code_message(recipient: Recipient) -> mail.EmailMultiAlternatives:
+    """The marketing e-mail with a person's code, with a one-click unsubscribe (RFC 8058)."""
+    assert recipient.code is not None
+    campaign = recipient.campaign
+    unsubscribe = (f"{settings.SITE_URL}"
+                   f"{reverse('referrals:unsubscribe', args=[unsubscribe_token(recipient)])}")
+    with translation.override(recipient.locale):
+        subject = _("Your personal code for %(campaign)s") % {"campaign": campaign.display_name}
+        context = {
+            "subject": subject, "name": recipient.name, "campaign": campaign.display_name,
+            "code": display(recipient.code.code), "channel": recipient.code.channel,
+            "site_url": f"{settings.SITE_URL}{reverse('campaigns:site', args=[campaign.slug])}",
+            "unsubscribe_url": unsubscribe, "privacy_url": f"{settings.SITE_URL}/privacy/",
+            "lang": recipient.locale,
+        }
+        text = render_to_string("codes/email/code.txt", context)
+        html = render_to_string("codes/email/code.html", context)
+    message = mail.EmailMultiAlternatives(
+        subject=subject, body=text, to=[recipient.email],
+        headers={"List-Unsubscribe": f"<{unsubscribe}>",
+                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+_ADDRESS = re.compile(r"[^\s<>;]+@[^\s<>;]+")
+
+
+def read_bounces(path: Path) -> Iterator[tuple[str, str]]:
+    """Yield (address, detail) of hard bounces from a list or a DSN (RFC 3464) message.
+
+    A list has one address per line (``#`` starts a comment). A DSN is a ``.eml`` file whose
+    ``message/delivery-status`` part names each ``Final-Recipient`` with ``Action: failed``.
+    """
+    data = path.read_bytes()
+    if b"delivery-status" not in data.lower():
+        for line in data.decode("utf-8", "replace").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line and _ADDRESS.fullmatch(line):
+                yield line, f"bounce list {path.name}"
+        return
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(message, ParsedMessage)
+    for part in message.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        payload = part.get_payload()
+        blocks = payload if isinstance(payload, list) else []
+        for block in blocks[1:]:  # the first block describes the reporting MTA
+            if isinstance(block, str):
+                continue
+            action = str(block.get("Action", "")).strip().lower()
+            status = str(block.get("Status", "")).strip()
+            recipient = str(block.get("Final-Recipient", "") or
+                            block.get("Original-Recipient", ""))
+            address = recipient.split(";", 1)[-1].strip()
+            if action == "failed" and status.startswith("5") and _ADDRESS.fullmatch(address):
+                yield address, f"DSN {status} {path.name}"

@@ -1,0 +1,3 @@
+from rabatt.codes.tests.fixtures import campaign, during_campaign
+
+__all__ = ["campaign", "during_campaign"]

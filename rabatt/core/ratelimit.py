@@ -1,0 +1,40 @@
+"""Fixed-window rate limits in the shared cache (Redis or the database cache)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from rabatt.core.errors import DomainError
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429
+
+
+def client_ip(request: HttpRequest) -> str:
+    # Behind a proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+def rate_limit(*, scope: str, key: str, limit: int, window: int) -> None:
+    """Allow ``limit`` calls per ``window`` seconds for ``key`` in ``scope``, else raise."""
+    if not settings.RATE_LIMITS_ENABLED:
+        return
+    bucket = int(time.time() // window)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    name = f"rl:{scope}:{digest}:{bucket}"
+    cache.add(name, 0, timeout=window + 1)
+    try:
+        count = cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.set(name, 1, timeout=window + 1)
+        count = 1
+    if count > limit:
+        raise RateLimited(_("Too many attempts. Please wait a moment and try again."))

@@ -1,0 +1,126 @@
+"""Reads of payouts: the payout queue, batches, imports, and what is due soon or late."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, Min, OuterRef, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from rabatt.claims.models import Claim, ClaimStatus
+from rabatt.core.errors import NotFound
+from rabatt.core.timeutil import utcnow
+from rabatt.payouts.models import (
+    LIVE_STATES,
+    ImportLog,
+    PayerAccount,
+    Payment,
+    PaymentBatch,
+    PayoutEvent,
+)
+
+DUE_SOON_DAYS = 5
+PAGE = 100
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    currency: str
+    count: int
+    total: Decimal
+    oldest_due: datetime | None
+
+
+def payout_queue() -> list[QueueRow]:
+    """Approved claims waiting for a payment, per currency (what a batch would take)."""
+    live = Payment.objects.filter(claim=OuterRef("pk"), status__in=LIVE_STATES)
+    rows = (Claim.objects.filter(status=ClaimStatus.APPROVED).filter(~Exists(live))
+            .values("currency").annotate(n=Count("pk"), total=Sum("amount"),
+                                         oldest=Min("payment_due_at")).order_by("currency"))
+    return [QueueRow(r["currency"], r["n"], r["total"] or Decimal(0), r["oldest"]) for r in rows]
+
+
+def payers_active() -> QuerySet[PayerAccount]:
+    return PayerAccount.objects.filter(active=True)
+
+
+def payer_by_name(*, name: str) -> PayerAccount:
+    payer = PayerAccount.objects.filter(name=name).first()
+    if payer is None:
+        raise NotFound(_("No paying account with this name."), code="payer_not_found")
+    return payer
+
+
+def payout_currencies() -> list[str]:
+    found: set[str] = set()
+    for currencies in payers_active().values_list("currencies", flat=True):
+        found.update(currencies or [])
+    return sorted(found)
+
+
+def batches_recent(*, limit: int = 50) -> QuerySet[PaymentBatch]:
+    return PaymentBatch.objects.select_related("payer", "built_by", "approved_by", "campaign")[
+        :limit]
+
+
+def batch_get(*, batch_id: int) -> PaymentBatch:
+    batch = (PaymentBatch.objects.select_related("payer", "built_by", "approved_by", "campaign")
+             .filter(pk=batch_id).first())
+    if batch is None:
+        raise NotFound(_("No such payout batch."))
+    return batch
+
+
+def batch_payments(*, batch: PaymentBatch, after: int = 0,
+                   limit: int = PAGE) -> list[dict[str, Any]]:
+    """One page of a batch's payments (masked accounts only), in file order."""
+    rows = Payment.objects.filter(batch=batch, pk__gt=after).order_by("pk").values(
+        "pk", "end_to_end_id", "amount", "currency", "status", "masked", "payment_due_at",
+        "bank_status", "reason_code", "reason_text", "claim__reference")[:limit]
+    return [dict(row) for row in rows]
+
+
+def batch_status_counts(*, batch: PaymentBatch) -> dict[str, int]:
+    return dict(batch.payments.values_list("status").annotate(n=Count("pk")).order_by())
+
+
+def batch_events(*, batch: PaymentBatch) -> QuerySet[PayoutEvent]:
+    return batch.events.select_related("actor")
+
+
+def unpaid_claims() -> QuerySet[Claim]:
+    """Claims we still owe money: approved (queued or in a bank file) or failed and waiting."""
+    return Claim.objects.filter(status__in=(ClaimStatus.APPROVED, ClaimStatus.PAYMENT_FAILED),
+                                payment_due_at__isnull=False)
+
+
+def claims_late(*, now: datetime | None = None) -> QuerySet[Claim]:
+    now = now or utcnow()
+    return unpaid_claims().filter(payment_due_at__lt=now).order_by("payment_due_at", "pk")
+
+
+def claims_due_soon(*, now: datetime | None = None,
+                    days: int = DUE_SOON_DAYS) -> QuerySet[Claim]:
+    now = now or utcnow()
+    return unpaid_claims().filter(payment_due_at__gte=now,
+                                  payment_due_at__lte=now + timedelta(days=days)).order_by(
+        "payment_due_at", "pk")
+
+
+def imports_recent(*, limit: int = 20) -> QuerySet[ImportLog]:
+    return ImportLog.objects.select_related("imported_by")[:limit]
+
+
+def import_get(*, import_id: int) -> ImportLog:
+    row = ImportLog.objects.select_related("imported_by").filter(pk=import_id).first()
+    if row is None:
+        raise NotFound(_("No such import."))
+    return row
+
+
+def claim_live_payment(*, claim_id: int) -> Payment | None:
+    """The claim's payment that is queued, in a bank file or paid, if any."""
+    return Payment.objects.filter(claim_id=claim_id, status__in=LIVE_STATES).first()

@@ -1,0 +1,159 @@
+"""Data map of the privacy app, and of django.contrib.auth (staff users)."""
+
+from rabatt.privacy.classification import Category as C
+from rabatt.privacy.classification import Erasure as E
+from rabatt.privacy.classification import ModelMap, not_personal, personal, staff
+
+_N = not_personal()
+
+DATAMAP = [
+    ModelMap(
+        "privacy.Subject",
+        subject="",
+        fields={
+            "id": personal(
+                C.IDENTIFIER,
+                ("claim", "rights"),
+                "transaction",
+                erasure=E.KEEP,
+                note="random; links the pseudonymised records that must be kept",
+            ),
+            "email_digest": personal(
+                C.IDENTIFIER,
+                ("claim", "rights"),
+                "transaction",
+                erasure=E.PSEUDONYMISE,
+                pseudonym="",
+                note="keyed hash of the e-mail address",
+            ),
+            "wrapped_key": personal(
+                C.IDENTIFIER,
+                ("claim", "payment"),
+                "transaction",
+                erasure=E.SHRED,
+                note="the person's data key, wrapped by a "
+                "master key; destroyed on erasure (crypto-shredding)",
+            ),
+            "restricted_at": personal(C.CONSENT, ("rights",), "transaction", erasure=E.KEEP),
+            "erased_at": personal(C.CONSENT, ("rights",), "transaction", erasure=E.KEEP),
+            "objected_at": personal(C.CONSENT, ("rights",), "transaction", erasure=E.KEEP),
+            "created_at": _N,
+        },
+    ),
+    ModelMap(
+        "privacy.PrivacyRequest",
+        subject="subject",
+        fields={
+            "id": _N,
+            "subject": personal(C.IDENTIFIER, ("rights",), "privacy_request", erasure=E.KEEP),
+            "kind": personal(C.CONSENT, ("rights",), "privacy_request", erasure=E.KEEP),
+            "status": _N,
+            "token_hash": not_personal(why="hash of the one-time link secret"),
+            "locale": _N,
+            "created_at": _N,
+            "expires_at": _N,
+            "confirmed_at": _N,
+            "due_at": _N,
+            "completed_at": _N,
+            "handled_by": staff(("rights",)),
+            "outcome": personal(
+                C.CONSENT,
+                ("rights",),
+                "privacy_request",
+                erasure=E.KEEP,
+                note="what was done: counts and row ids, no contents",
+            ),
+        },
+    ),
+    ModelMap(
+        "privacy.Consent",
+        subject="subject",
+        fields={
+            "id": _N,
+            "subject": personal(C.IDENTIFIER, ("rights",), "consent"),
+            "purpose": personal(C.CONSENT, ("rights", "marketing"), "consent"),
+            "given": personal(C.CONSENT, ("rights", "marketing"), "consent"),
+            "notice_version": personal(C.CONSENT, ("rights",), "consent"),
+            "source": personal(C.CONSENT, ("rights",), "consent"),
+            "at": personal(C.CONSENT, ("rights",), "consent"),
+        },
+    ),
+    ModelMap(
+        "privacy.LegalHold",
+        fields={
+            "id": _N,
+            "claim": not_personal(why="a link to the claim"),
+            "reason": not_personal(
+                why="the legal ground, e.g. 'dispute 2026-14'; no personal data by policy"
+            ),
+            "created_by": staff(),
+            "created_at": _N,
+            "released_at": _N,
+        },
+    ),
+    ModelMap(
+        "privacy.RetentionRun",
+        fields={
+            "id": _N,
+            "started_at": _N,
+            "finished_at": _N,
+            "dry_run": _N,
+            "report": not_personal(why="counts per rule"),
+        },
+    ),
+    ModelMap(
+        "privacy.AuditEntry",
+        subject="subject_id",
+        fields={
+            "id": _N,
+            "at": _N,
+            "actor_type": not_personal(why="staff, consumer or system"),
+            "actor_id": staff(("security",)),
+            "action": _N,
+            "subject_id": personal(C.IDENTIFIER, ("security",), "audit", erasure=E.KEEP),
+            "claim_id": personal(C.IDENTIFIER, ("security",), "audit", erasure=E.KEEP),
+            "what": not_personal(why="a field group name, never a value"),
+            "prev_hash": _N,
+            "hash": _N,
+        },
+    ),
+    ModelMap(
+        "privacy.AuditHead",
+        fields={
+            "id": _N,
+            "last_hash": not_personal(why="a hash of the last audit row"),
+            "count": _N,
+        },
+    ),
+    # django.contrib.auth: our staff.
+    ModelMap(
+        "auth.User",
+        fields={
+            "id": _N,
+            "password": not_personal(why="a one-way hash (Argon2)"),
+            "last_login": staff(),
+            "is_superuser": _N,
+            "username": staff(),
+            "first_name": staff(),
+            "last_name": staff(),
+            "email": staff(("staff", "security"), category=C.CONTACT),
+            "is_staff": _N,
+            "is_active": _N,
+            "date_joined": staff(),
+            "groups": _N,
+            "user_permissions": not_personal(why="permission links"),
+        },
+    ),
+    ModelMap(
+        "auth.Group", fields={"id": _N, "name": not_personal(why="a role name"), "permissions": _N}
+    ),
+    ModelMap(
+        "auth.Permission",
+        fields={
+            "id": _N,
+            "name": not_personal(why="a permission's name"),
+            "content_type": _N,
+            "codename": not_personal(why="a permission's code"),
+        },
+    ),
+]

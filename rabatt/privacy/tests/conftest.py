@@ -1,0 +1,36 @@
+import pytest
+from django.test import override_settings
+
+from rabatt.notifications.tests.smtp import smtp_server
+from rabatt.privacy.services import subject_for_email
+from rabatt.privacy.tests.factories import EMAIL, example_campaign
+
+
+@pytest.fixture
+def campaign(db):
+    return example_campaign()
+
+
+@pytest.fixture
+def smtp():
+    with smtp_server() as (inbox, mailers), override_settings(MAILERS=mailers,
+                                                              SITE_URL="http://t"):
+        yield inbox
+
+
+@pytest.fixture
+def staff(django_user_model):
+    return django_user_model.objects.create_user("dpo@example.com", "dpo@example.com",
+                                                 is_staff=True)
+
+
+@pytest.fixture
+def officer(db):
+    from rabatt.review.tests.factories import staff_user
+
+    return staff_user("privacy_officer", "dpo@rabatt.test")
+
+
+@pytest.fixture
+def subject(db):
+    return subject_for_email(email=EMAIL)

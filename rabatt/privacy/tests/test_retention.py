@@ -1,0 +1,121 @@
+"""Retention: each rule deletes what is past its time, a legal hold keeps a claim untouched,
+and every run stores a report with the counts per rule (a dry run changes nothing)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from rabatt.claims.models import BankDetails, Claim, ClaimDraft, ClaimEvent
+from rabatt.core import crypto
+from rabatt.privacy.models import AuditEntry, LegalHold, RetentionRun
+from rabatt.privacy.retention import retention_run
+from rabatt.privacy.selectors import audit_verify
+from rabatt.privacy.tests.factories import claim_make
+from rabatt.receipts.models import ReceiptFile
+from rabatt.receipts.services import _path
+
+NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(subject, campaign, staff):
+    """Claims and drafts of different ages, two of them under a legal hold."""
+    rows: dict[str, Any] = {}
+    with time_machine.travel(NOW - timedelta(days=400), tick=False):
+        rows["old_rejected"] = claim_make(subject=subject, campaign=campaign, status="rejected",
+                                          with_file=True)
+        rows["held_rejected"] = claim_make(subject=subject, campaign=campaign,
+                                           status="rejected", with_file=True)
+        rows["old_paid"] = claim_make(subject=subject, campaign=campaign, status="paid",
+                                      with_file=True)
+        rows["held_paid"] = claim_make(subject=subject, campaign=campaign, status="paid",
+                                       with_file=True)
+        for name in ("old_paid", "held_paid"):
+            ClaimEvent.objects.create(claim=rows[name], at=NOW - timedelta(days=400),
+                                      actor_type="system", kind="mark_paid")
+        rows["old_draft"] = ClaimDraft.objects.create(
+            token_hash="o" * 64, campaign=campaign, wrapped_key=crypto.data_key_new(),
+            data={"person": {"first_name": "Kari"}})
+    with time_machine.travel(NOW - timedelta(days=100), tick=False):
+        rows["recent_rejected"] = claim_make(subject=subject, campaign=campaign,
+                                             status="rejected")
+    with time_machine.travel(NOW - timedelta(days=3), tick=False):
+        rows["new_draft"] = ClaimDraft.objects.create(
+            token_hash="n" * 64, campaign=campaign, wrapped_key=crypto.data_key_new())
+    for name in ("held_rejected", "held_paid"):
+        LegalHold.objects.create(claim=rows[name], reason="dispute 2026-14", created_by=staff)
+    return rows
+
+
+def _snapshot(claim: Claim) -> tuple:
+    row = Claim.objects.get(pk=claim.pk)
+    return (row.status, row.first_name, row.email, row.updated_at,
+            BankDetails.objects.filter(claim=claim).count(),
+            ReceiptFile.objects.filter(claim=claim).count())
+
+
+def test_rules_holds_and_report(world):
+    held = {n: _snapshot(world[n]) for n in ("held_rejected", "held_paid")}
+    old_files = [_path(str(f.pk)) for f in ReceiptFile.objects.filter(
+        claim__in=[world["old_rejected"], world["old_paid"]])]
+    assert all(p.exists() for p in old_files)
+
+    with time_machine.travel(NOW, tick=False):
+        run = retention_run()
+
+    assert run.report["claim_closed"] == {"deleted": 1, "held": 1}
+    assert run.report["draft"] == {"deleted": 1, "files": 0}
+    # Receipt (1 file) and bank details of the paid claim: 2 rows, the claim itself stays.
+    assert run.report["receipt_paid"] == {"deleted": 2, "files": 1}
+    assert run.report["transaction"] == {"deleted": 0}
+    assert set(run.report) == {"draft", "claim_closed", "receipt_paid", "transaction",
+                               "email_log", "idempotency", "privacy_request", "consent",
+                               "code_recipient", "audit"}
+    assert not Claim.objects.filter(pk=world["old_rejected"].pk).exists()
+    assert Claim.objects.filter(pk=world["recent_rejected"].pk).exists()
+    assert Claim.objects.get(pk=world["old_paid"].pk).status == "paid"
+    assert not BankDetails.objects.filter(claim=world["old_paid"]).exists()
+    assert not any(p.exists() for p in old_files)
+    assert list(ClaimDraft.objects.values_list("pk", flat=True)) == [world["new_draft"].pk]
+    # A held claim is untouched: same fields, same bank details, same files.
+    assert {n: _snapshot(world[n]) for n in held} == held
+    stored = RetentionRun.objects.get()
+    assert stored.dry_run is False
+    assert stored.started_at == NOW
+    assert stored.report == run.report
+    entry = AuditEntry.objects.filter(action="retention_run").get()
+    assert entry.what == f"run {run.pk}: 4 deleted"
+    assert audit_verify() == []
+
+
+def test_released_hold_and_ten_years(world):
+    LegalHold.objects.filter(claim=world["held_paid"]).update(released_at=NOW)
+    with time_machine.travel(NOW + timedelta(days=365 * 11), tick=False):
+        run = retention_run()
+    # Ten years after the end of the accounting year of payment: both paid claims go.
+    assert run.report["transaction"] == {"deleted": 2}
+    assert not Claim.objects.filter(pk=world["held_paid"].pk).exists()
+    assert Claim.objects.filter(pk=world["held_rejected"].pk).exists()
+
+
+def test_dry_run_counts_and_changes_nothing(world, capsys):
+    before = (Claim.objects.count(), ClaimDraft.objects.count(), BankDetails.objects.count(),
+              ReceiptFile.objects.count())
+    files = [_path(str(pk)) for pk in ReceiptFile.objects.values_list("pk", flat=True)]
+    with time_machine.travel(NOW, tick=False):
+        call_command("privacy", "retention", "--dry-run")
+    out = capsys.readouterr().out
+    assert "claim_closed" in out
+    assert "(held: 1)" in out
+    run = RetentionRun.objects.get()
+    assert run.dry_run is True
+    assert run.report["claim_closed"] == {"deleted": 1, "held": 1}
+    assert (Claim.objects.count(), ClaimDraft.objects.count(), BankDetails.objects.count(),
+            ReceiptFile.objects.count()) == before
+    assert all(p.exists() for p in files)
+    assert AuditEntry.objects.filter(action="retention_dry_run").count() == 1

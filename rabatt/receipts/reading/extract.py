@@ -1,0 +1,482 @@
+"""Find retailer, purchase date, total, currency, receipt number and products in a document."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from .document import Document, Line
+from .text import find_amounts, find_dates, fold, name_tokens, normalise_name, numeric_order_votes
+
+# The Extraction field named "date" hides the type inside that class.
+_Date = date
+
+
+@dataclass(frozen=True, slots=True)
+class RetailerRef:
+    """A retailer the campaign accepts, with the other names it prints on receipts."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    key: str | int | None = None
+
+    def names(self) -> tuple[str, ...]:
+        """Return the name and aliases."""
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRef:
+    """A qualifying product, with aliases and article codes (EAN, SKU) receipts may show."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    key: str | int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Field[T]:
+    """One extracted value, how sure we are (0-1), and the line it came from."""
+
+    value: T | None
+    confidence: float = 0.0
+    line: Line | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the field for JSON."""
+        value: Any = self.value
+        if isinstance(value, RetailerRef):
+            value = value.name
+        elif isinstance(value, date | Decimal):
+            value = str(value)
+        return {
+            "value": value,
+            "confidence": round(self.confidence, 3),
+            "evidence": self.line.as_dict() if self.line else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ProductMatch:
+    """A product found on a receipt line, with the price printed there if any."""
+
+    product: ProductRef
+    confidence: float
+    line: Line
+    price: Decimal | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the match for JSON."""
+        return {
+            "product": self.product.name,
+            "key": self.product.key,
+            "confidence": round(self.confidence, 3),
+            "price": str(self.price) if self.price is not None else None,
+            "evidence": self.line.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything found on one receipt."""
+
+    document: Document
+    retailer: Field[RetailerRef]
+    date: Field[date]
+    total: Field[Decimal]
+    currency: Field[str]
+    receipt_number: Field[str]
+    products: tuple[ProductMatch, ...] = ()
+    dates: tuple[Field[_Date], ...] = field(default=(), repr=False)
+    totals: tuple[Field[Decimal], ...] = field(default=(), repr=False)
+    day_first: bool = True
+    alternates: tuple[Document, ...] = field(default=(), repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the extraction for JSON."""
+        return {
+            "retailer": self.retailer.as_dict(),
+            "date": self.date.as_dict(),
+            "total": self.total.as_dict(),
+            "currency": self.currency.as_dict(),
+            "receipt_number": self.receipt_number.as_dict(),
+            "products": [p.as_dict() for p in self.products],
+            "source": self.document.source,
+            "engine": self.document.engine,
+            "ocr_confidence": round(self.document.confidence, 3),
+        }
+
+
+# --- retailer ---------------------------------------------------------------------------------
+
+_HEADER_LINES = 10
+_WEB_OR_ID = re.compile(
+    r"www\.|https?:|\.(no|se|dk|de|com|co\.uk|fi|at|ch|nl|com\.au)\b|@|org\.?\s?n|cvr|"
+    r"\bvat\s?(no|reg)|ust-?id|gst\s?(id|reg|no)|company\s?no|\(\d{5,}-[a-z]\)",
+    re.I,
+)
+
+
+def _retailer_windows(doc: Document) -> list[tuple[str, Line]]:
+    """Return the texts where a shop's name is expected: the header, and web or company-id lines."""
+    lines = doc.pages[0].lines if doc.pages else ()
+    # The seller's name comes before the purchase details; a name after the date is usually
+    # the customer's (invoices addressed to another business).
+    end = next(
+        (i for i, line in enumerate(lines[:_HEADER_LINES]) if i >= 2 and find_dates(line.text)),
+        _HEADER_LINES,
+    )
+    chosen = list(lines[:end])
+    chosen += [
+        line
+        for page in doc.pages
+        for line in page.lines
+        if line not in chosen and _WEB_OR_ID.search(line.text)
+    ]
+    windows = [(line.text, line) for line in chosen]
+    # A long name is often broken over two header lines.
+    for a, b in itertools.pairwise(lines[:end]):
+        windows.append((f"{a.text} {b.text}", a))
+    return windows
+
+
+def _name_score(alias_tokens: list[str], window: str) -> float:
+    """Return how well a name matches any run of whole words in a window, 0-100."""
+    tokens = name_tokens(window)
+    if not tokens or not alias_tokens:
+        return 0.0
+    alias = " ".join(alias_tokens)
+    alias_tight = alias.replace(" ", "")
+    n = len(alias_tokens)
+    best = 0.0
+    for size in range(max(1, n - 1), n + 2):
+        for start in range(0, max(1, len(tokens) - size + 1)):
+            span = tokens[start : start + size]
+            text = " ".join(span)
+            best = max(
+                best, fuzz.ratio(alias, text), fuzz.ratio(alias_tight, text.replace(" ", ""))
+            )
+    # OCR glues words together ("INDAHGIFT"); compare against glued runs too.
+    glued = "".join(tokens)
+    if len(alias_tight) >= 6 and len(glued) >= len(alias_tight):
+        best = max(best, fuzz.partial_ratio(alias_tight, glued) - 3)
+    return best
+
+
+def retailer_score(doc: Document, retailer: RetailerRef) -> tuple[float, Line | None]:
+    """Return the best 0-100 match of a retailer's names in the document and its line."""
+    best: tuple[float, Line | None] = (0.0, None)
+    windows = _retailer_windows(doc)
+    for alias in retailer.names():
+        tokens = name_tokens(alias)
+        for text, line in windows:
+            score = _name_score(tokens, text)
+            if score > best[0]:
+                best = (score, line)
+    return best
+
+
+def retailer_threshold(retailer: RetailerRef) -> float:
+    """Return the score a retailer needs; short names need a closer match."""
+    shortest = min(len(normalise_name(n).replace(" ", "")) for n in retailer.names())
+    return 92.0 if shortest <= 5 else 86.0
+
+
+def match_retailer(doc: Document, retailers: Sequence[RetailerRef]) -> Field[RetailerRef]:
+    """Return the best-matching retailer from the list, or an empty field."""
+    scored = [(retailer_score(doc, r), r) for r in retailers]
+    scored = [s for s in scored if s[0][0] >= retailer_threshold(s[1])]
+    if not scored:
+        return Field(None)
+    (score, line), retailer = max(scored, key=lambda s: s[0][0])
+    conf = score / 100 * (0.5 + 0.5 * (line.confidence if line else 0))
+    return Field(retailer, conf, line)
+
+
+def header_name(doc: Document) -> Field[str]:
+    """Return the first header line that looks like a name, for reading without a retailer list."""
+    for line in doc.pages[0].lines[:5] if doc.pages else ():
+        letters = sum(c.isalpha() for c in line.text)
+        if letters >= 4 and letters >= 0.6 * len(line.text.replace(" ", "")):
+            return Field(line.text.strip(), 0.3 * line.confidence, line)
+    return Field(None)
+
+
+# --- total ------------------------------------------------------------------------------------
+
+_STRONG_TOTAL = re.compile(
+    r"\b(a betale|att betala|at betale|til betaling|amount due|balance due|total due|grand total|"
+    r"total to pay|total payable|amt payable|amount payable|zu zahlen|gesamtbetrag|endbetrag|"
+    r"rounded total|total rounded|total after round\w*|nett total|total paid|te betalen|"
+    r"a payer|totaal te betalen|totalt a betale|summa att betala)\b"
+)
+_TOTAL = re.compile(
+    r"(\btotal\w*|\bsum\b|\bsumma\b|\bsumme\b|\bi ?alt\b|\bgesamt\b|\bbetrag\b|\btotaal\b|"
+    r"\bbelopp\b|\bbelob\b|\bbelop\b|\btotalsum\b)"
+)
+_TAX = re.compile(r"\b(mva|moms|mwst|ust|vat|gst|tax|sst|btw|tva|iva|alv)\b")
+_INCLUSIVE = re.compile(r"\b(incl\w*|inkl\w*|inclusive|including|inkludert|inklusive|med moms)\b")
+_EXCLUDED = re.compile(
+    r"(sub\s?-?\s?total|\bdelsum|mellomsum|mellansum|zwischensum|subtotaal|\bnetto|"
+    r"\bexcl|\bekskl|\bexkl|\beks\b|\bexcluding|\bexclusive|\bohne\b|\buten\b|\butan\b|\buden\b|"
+    r"before (tax|vat|gst)|\bherav|\bheraf|\bvarav|\bdarin|\bdavon|of which|"
+    r"change|\bveksel|vaxel|byttepeng|tilbake|ruckgeld|zuruck|\bcash\b|kontant|tender|gegeben|"
+    r"\bbar\b|received|mottatt|\bqty\b|quantity|\bantall|\bantal\b|anzahl|\bitems?\b|\bvarer\b|"
+    r"artik|\bstk\b|\bpcs\b|discount|rabat|saving|\bspart|besparelse|rounding|avrund|"
+    r"point|poeng|bonus|\btips?\b|\bpant\b|deposit|\bweight|\bvekt|\bbalance\b(?! due)|"
+    r"\bnet total|total net)"
+)
+
+
+def _total_rank(folded: str) -> int:
+    """Return 2 for a final-total label, 1 for a total label, 0 for anything else."""
+    strong = bool(_STRONG_TOTAL.search(folded))
+    if not strong and not _TOTAL.search(folded):
+        return 0
+    if _EXCLUDED.search(folded) and not (strong and "round" in folded):
+        return 0
+    if _TAX.search(folded) and not _INCLUSIVE.search(folded):
+        return 0
+    return 2 if strong else 1
+
+
+def _amount_after_label(lines: Sequence[Line], i: int) -> tuple[Decimal, Line] | None:
+    """Return the rightmost amount on a total line, or on the next line when the label is alone."""
+    line = lines[i]
+    amounts = find_amounts(line.text)
+    if amounts:
+        return amounts[-1][0], line
+    if i + 1 < len(lines):
+        nxt = lines[i + 1]
+        close = nxt.box.page == line.box.page and nxt.box.y0 - line.box.y1 < 1.5 * line.box.height
+        letters = sum(c.isalpha() for c in nxt.text)
+        nxt_amounts = find_amounts(nxt.text)
+        if close and nxt_amounts and letters <= 4 and _total_rank(fold(nxt.text)) == 0:
+            return nxt_amounts[-1][0], nxt
+    return None
+
+
+def find_totals(doc: Document) -> list[tuple[int, Field[Decimal]]]:
+    """Return every amount printed on a total line, with the label's rank."""
+    found: list[tuple[int, Field[Decimal]]] = []
+    for page in doc.pages:
+        lines = page.lines
+        for i, line in enumerate(lines):
+            rank = _total_rank(fold(line.text))
+            if not rank:
+                continue
+            hit = _amount_after_label(lines, i)
+            if hit is None or hit[0] <= 0:
+                continue
+            amount, source = hit
+            conf = (0.75 if rank == 2 else 0.6) + 0.25 * min(line.confidence, source.confidence)
+            found.append((rank, Field(amount, conf, source if source is line else line)))
+    return found
+
+
+def pick_total(totals: Sequence[tuple[int, Field[Decimal]]]) -> Field[Decimal]:
+    """Pick the total paid: the best label rank, then the largest amount."""
+    if not totals:
+        return Field(None)
+    _, best = max(totals, key=lambda t: (t[0], t[1].value or 0))
+    amounts = {f.value for _, f in totals}
+    # Several different amounts on total lines make the choice less certain.
+    conf = best.confidence * (1.0 if len(amounts) == 1 else 0.85)
+    return Field(best.value, conf, best.line)
+
+
+# --- date -------------------------------------------------------------------------------------
+
+_DATE_LABEL = re.compile(
+    r"\b(dato|date|datum|kjopsdato|kopdatum|kaufdatum|salgsdato|kobsdato|invoice date|"
+    r"transaction date|fakturadato|rechnungsdatum|belegdatum|tarih|bill date|doc date)\b"
+)
+_NOT_PURCHASE_DATE = re.compile(
+    r"(retur|return|gyldig|valid|expir|\bexp\b|utlop|forfall|\bdue\b|garanti|warrant|bytte|"
+    r"apent kjop|oppet kop|\bbyt|umtausch|best before|delivery|levering|leverans|lieferung|"
+    r"printed|utskrift|from|til\b|until|bis\b)"
+)
+
+
+def find_purchase_dates(doc: Document, *, day_first: bool) -> list[tuple[bool, Field[date]]]:
+    """Return dates that may be the purchase date, flagged when a date label is near."""
+    found: list[tuple[bool, Field[date]]] = []
+    for line in doc.lines:
+        folded = fold(line.text)
+        if _NOT_PURCHASE_DATE.search(folded):
+            continue
+        labelled = bool(_DATE_LABEL.search(folded))
+        for value, _, _, kind in find_dates(line.text, day_first=day_first):
+            conf = 0.6 + 0.25 * line.confidence + (0.1 if labelled else 0.0)
+            if kind == "compact":
+                conf -= 0.3
+            found.append((labelled, Field(value, min(conf, 0.99), line)))
+    return found
+
+
+def decide_day_first(doc: Document, currency: Field[str]) -> bool:
+    """Decide whether 03/04 means 3 April: from unambiguous dates, else from the currency."""
+    day_votes, month_votes = numeric_order_votes([line.text for line in doc.lines])
+    if day_votes != month_votes:
+        return day_votes > month_votes
+    # A bare "$" is printed in many countries (and misread for "S"); only a stated USD counts.
+    return not (currency.value == "USD" and currency.confidence >= 0.5)
+
+
+# --- currency ---------------------------------------------------------------------------------
+
+_CURRENCY_TOKENS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bnok\b"), "NOK"),
+    (re.compile(r"\bsek\b"), "SEK"),
+    (re.compile(r"\bdkk\b"), "DKK"),
+    (re.compile(r"\beur\b|€"), "EUR"),
+    (re.compile(r"\bgbp\b|£"), "GBP"),
+    (re.compile(r"\busd\b|us\$"), "USD"),
+    (re.compile(r"\baud\b|a\$"), "AUD"),
+    (re.compile(r"\bmyr\b|\brm\s?\d"), "MYR"),
+    (re.compile(r"\bisk\b"), "ISK"),
+)
+_KRONE = re.compile(r"\bkr\b\.?|\d,-")
+
+
+def find_currency(doc: Document, hint: str | None) -> Field[str]:
+    """Return the currency: printed codes and symbols, else ``kr`` resolved by country cues."""
+    counts: Counter[str] = Counter()
+    where: dict[str, Line] = {}
+    krone_line: Line | None = None
+    text = fold(doc.text)
+    for line in doc.lines:
+        folded = fold(line.text)
+        for pattern, code in _CURRENCY_TOKENS:
+            if pattern.search(folded):
+                counts[code] += 1
+                where.setdefault(code, line)
+        if krone_line is None and _KRONE.search(folded):
+            krone_line = line
+    if counts:
+        code, n = counts.most_common(1)[0]
+        if hint and hint.upper() in counts:
+            code = hint.upper()
+        return Field(code, min(0.6 + 0.1 * n, 0.95), where[code])
+    if krone_line is not None:
+        if hint and hint.upper() in {"NOK", "SEK", "DKK", "ISK"}:
+            return Field(hint.upper(), 0.8, krone_line)
+        cues = {
+            "NOK": len(re.findall(r"\bmva\b|\.no\b|kvittering|foretaksregisteret|\bnok\b", text)),
+            "SEK": len(
+                re.findall(r"\.se\b|kvitto|\bmoms\b.*\bsek\b|org\.?\s?nr \d{6}-\d{4}", text)
+            ),
+            "DKK": len(re.findall(r"\.dk\b|\bcvr\b|\bi alt\b|\bdkk\b", text)),
+        }
+        best = max(cues, key=lambda c: cues[c])
+        if cues[best]:
+            return Field(best, 0.6, krone_line)
+        return Field(None, 0.0, krone_line)
+    if "$" in doc.text:
+        dollar = next((ln for ln in doc.lines if "$" in ln.text), None)
+        if hint:
+            return Field(hint.upper(), 0.5, dollar)
+        return Field("USD", 0.3, dollar)
+    return Field(hint.upper() if hint else None, 0.2 if hint else 0.0)
+
+
+# --- receipt number ---------------------------------------------------------------------------
+
+_RECEIPT_NO = re.compile(
+    r"(?:kvittering(?:s)?|kvitto|receipt|invoice|inv|bill|bon|beleg|order|ordre|faktura|"
+    r"rechnung|kassenbon|bilag|bong|transaktion|transaction|trans|doc|dokument|slip|ref|cash ?sale)"
+    r"\s*(?:-?nr|-?nummer|no|number|num|#|id)?\s*\.?\s*[:#.]?\s*(?:nr\.?|no\.?|#)?\s*:?\s*"
+    r"([a-z]{0,4}[-/]?\d[\w\-/]{2,})",
+    re.I,
+)
+
+
+def find_receipt_number(doc: Document) -> Field[str]:
+    """Return the receipt, invoice or order number printed after its label."""
+    for line in doc.lines:
+        m = _RECEIPT_NO.search(fold(line.text))
+        if m and sum(c.isdigit() for c in m.group(1)) >= 3:
+            return Field(m.group(1).upper(), 0.5 + 0.4 * line.confidence, line)
+    return Field(None)
+
+
+# --- products ---------------------------------------------------------------------------------
+
+
+def find_products(doc: Document, products: Sequence[ProductRef]) -> list[ProductMatch]:
+    """Return the given products found on item lines, best line per product."""
+    matches: list[ProductMatch] = []
+    lines = [ln for ln in doc.lines if not _total_rank(fold(ln.text))]
+    for product in products:
+        best: tuple[float, Line] | None = None
+        for line in lines:
+            tight_line = re.sub(r"[^0-9a-z]", "", fold(line.text))
+            score = 0.0
+            if any(
+                code and re.sub(r"\D", "", code) in re.sub(r"\D", "", line.text)
+                for code in product.codes
+                if len(re.sub(r"\D", "", code)) >= 6
+            ):
+                score = 100.0
+            for alias in (product.name, *product.aliases):
+                tight = re.sub(r"[^0-9a-z]", "", fold(alias))
+                if len(tight) < 3 or len(tight_line) < 0.7 * len(tight):
+                    continue
+                score = max(score, fuzz.partial_ratio(tight, tight_line))
+            if score >= 85 and (best is None or score > best[0]):
+                best = (score, line)
+        if best is not None:
+            score, line = best
+            amounts = find_amounts(line.text)
+            price = amounts[-1][0] if amounts else None
+            matches.append(ProductMatch(product, score / 100 * line.confidence, line, price))
+    return matches
+
+
+# --- all --------------------------------------------------------------------------------------
+
+_NO_DATE: Field[date] = Field(None)
+
+
+def extract(
+    doc: Document,
+    *,
+    retailers: Sequence[RetailerRef] = (),
+    products: Sequence[ProductRef] = (),
+    currency_hint: str | None = None,
+) -> Extraction:
+    """Extract the receipt's fields, matching the retailer and products against the given lists."""
+    currency = find_currency(doc, currency_hint)
+    day_first = decide_day_first(doc, currency)
+    dates = find_purchase_dates(doc, day_first=day_first)
+    labelled = [f for is_labelled, f in dates if is_labelled]
+    purchase = labelled[0] if labelled else (dates[0][1] if dates else _NO_DATE)
+    totals = find_totals(doc)
+    if retailers:
+        retailer = match_retailer(doc, retailers)
+    else:
+        name = header_name(doc)
+        retailer = Field(
+            RetailerRef(name.value) if name.value else None, name.confidence, name.line
+        )
+    return Extraction(
+        document=doc,
+        retailer=retailer,
+        date=purchase,
+        total=pick_total(totals),
+        currency=currency,
+        receipt_number=find_receipt_number(doc),
+        products=tuple(find_products(doc, products)),
+        dates=tuple(f for _, f in dates),
+        totals=tuple(f for _, f in totals),
+        day_first=day_first,
+    )

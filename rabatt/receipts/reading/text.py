@@ -1,0 +1,276 @@
+"""Text helpers shared by extraction and verification: folding, amounts, dates, names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+_FOLD = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "o",
+        "æ": "ae",
+        "Æ": "ae",
+        "ß": "ss",
+        "œ": "oe",
+        "Œ": "oe",
+        "đ": "d",
+        "ł": "l",
+        "Ł": "l",
+        "ı": "i",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Return text casefolded with diacritics removed (``Elkjøp`` → ``elkjop``)."""
+    text = text.translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+_LEGAL = {
+    "as",
+    "asa",
+    "ab",
+    "publ",
+    "a/s",
+    "aps",
+    "gmbh",
+    "ag",
+    "kg",
+    "co",
+    "ltd",
+    "limited",
+    "plc",
+    "inc",
+    "llc",
+    "oy",
+    "oyj",
+    "sdn",
+    "bhd",
+    "bv",
+    "nv",
+    "sa",
+    "sarl",
+    "srl",
+    "spa",
+    "corp",
+    "m",
+    "the",
+    "norge",
+    "sverige",
+    "danmark",
+    "deutschland",
+    "norway",
+    "sweden",
+    "denmark",
+    "germany",
+    "uk",
+    "ehf",
+    "hf",
+    "og",
+    "und",
+    "and",
+    "&",
+}
+
+
+def name_tokens(text: str) -> list[str]:
+    """Return a name's folded tokens without punctuation and legal-form words."""
+    folded = fold(text).replace("a/s", " ")
+    tokens = re.findall(r"[0-9a-z]+", folded)
+    kept = [t for t in tokens if t not in _LEGAL]
+    return kept or tokens
+
+
+def normalise_name(text: str) -> str:
+    """Return a name folded, without punctuation or legal form (``Elkjøp Norge AS``: ``elkjop``)."""
+    return " ".join(name_tokens(text))
+
+
+# OCR confuses letters with digits inside numbers; only fix them between or next to digits.
+_DIGIT_FIXES = (
+    (re.compile(r"(?<=\d)[Oo]|[Oo](?=\d)"), "0"),
+    (re.compile(r"(?<=\d)[lI|]|[lI|](?=\d)"), "1"),
+    (re.compile(r"(?<=\d)S(?=\d)"), "5"),
+)
+
+
+def fix_digits(text: str) -> str:
+    """Return text with letters that OCR often reads for digits fixed inside numbers."""
+    for pattern, repl in _DIGIT_FIXES:
+        text = pattern.sub(repl, text)
+    return text
+
+
+_AMOUNT = re.compile(
+    r"(?<![\d.,])(?P<sign>-)?(?P<int>\d{1,3}(?:(?P<sep>[ .,'\u00a0])\d{3})+|\d+)"
+    r"(?:(?P<dec>[.,])(?P<frac>\d{2})(?!\d)|(?P<dash>,-{1,2}))(?![\d.,]\d)"
+)
+
+
+# OCR often puts a space after the decimal point of the last amount on a line ("14. 65").
+_SPACED_DECIMALS = re.compile(r"(\d[.,]) (\d{2})(?=\s*$)")
+
+
+def find_amounts(text: str) -> list[tuple[Decimal, int, int]]:
+    """Return the money amounts in a line, each with its span, left to right."""
+    text = _SPACED_DECIMALS.sub(r"\1\2", fix_digits(text))
+    found: list[tuple[Decimal, int, int]] = []
+    for m in _AMOUNT.finditer(text):
+        sep, dec = m.group("sep"), m.group("dec") or ","
+        integer = m.group("int")
+        if sep is not None:
+            if sep == dec:
+                continue
+            # A space as thousands separator is Nordic style, which pairs with a decimal comma;
+            # "2 100.00" is a quantity and a price.
+            if sep in " \u00a0" and dec != ",":
+                start = m.start("int") + integer.rfind(sep) + 1
+                value = _to_decimal(integer.rsplit(sep, 1)[1], m.group("frac"))
+                if value is not None:
+                    found.append((value, start, m.end()))
+                continue
+            integer = integer.replace(sep, "")
+        value = _to_decimal(integer, m.group("frac"))
+        if value is None:
+            continue
+        if m.group("sign"):
+            value = -value
+        found.append((value, m.start(), m.end()))
+    return found
+
+
+def _to_decimal(integer: str, frac: str | None) -> Decimal | None:
+    try:
+        return Decimal(f"{integer}.{frac or '00'}")
+    except InvalidOperation:
+        return None
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """Parse one amount such as ``RM 60.30``, ``1 234,56 kr``, ``499,-`` or ``$7``."""
+    amounts = find_amounts(text)
+    if amounts:
+        return amounts[-1][0]
+    digits = re.sub(r"[^\d.,-]", "", text)
+    if re.fullmatch(r"-?\d+", digits):
+        return Decimal(digits)
+    return None
+
+
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        "jan january januar januari janvier jaenner jänner enero gennaio",
+        "feb february februar februari fevrier febrero febbraio",
+        "mar march mars marts marz maerz mrz marzo",
+        "apr april avril abril aprile",
+        "may mai maj mei mayo maggio",
+        "jun june juni juin junio giugno",
+        "jul july juli juillet julio luglio",
+        "aug august augusti aout agosto",
+        "sep sept september septembre septiembre settembre",
+        "oct okt october oktober octobre octubre ottobre",
+        "nov november novembre noviembre",
+        "dec des dez december desember dezember decembre diciembre dicembre",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        MONTHS[fold(_name)] = _number
+
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+_SEP = r"[\s./\-,]{0,3}"
+DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ymd", re.compile(r"(?<!\d)(20\d{2})[-./](\d{1,2})[-./](\d{1,2})(?!\d)")),
+    ("dmy_dot", re.compile(r"(?<![\d.])(\d{1,2})\s?\.\s?(\d{1,2})\s?\.\s?(\d{4}|\d{2})(?![\d])")),
+    ("num", re.compile(r"(?<![\d/\-])(\d{1,2})\s?([/\-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)")),
+    (
+        "d_mon_y",
+        re.compile(
+            rf"(?<!\d)(\d{{1,2}})\.?{_SEP}({_MONTH_RE})\.?{_SEP}(\d{{4}}|\d{{2}})(?!\d)", re.I
+        ),
+    ),
+    (
+        "mon_d_y",
+        re.compile(rf"\b({_MONTH_RE})\.?\s?(\d{{1,2}})(?:st|nd|rd|th)?,?\s?(\d{{4}})(?!\d)", re.I),
+    ),
+    ("compact", re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)")),
+)
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    if not 2000 <= y <= 2100:
+        return None
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, *, day_first: bool = True) -> list[tuple[date, int, int, str]]:
+    """Return the dates in a line with span and pattern kind, reading d/m/y or m/d/y as told."""
+    text = fix_digits(fold(text))
+    found: list[tuple[date, int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
+            g = m.groups()
+            value: date | None = None
+            if kind in ("ymd", "compact"):
+                value = _safe_date(int(g[0]), int(g[1]), int(g[2]))
+            elif kind == "dmy_dot":
+                value = _safe_date(_year(g[2]), int(g[1]), int(g[0]))
+            elif kind == "num":
+                a, b = int(g[0]), int(g[2])
+                d, mo = (a, b) if day_first else (b, a)
+                value = _safe_date(_year(g[3]), mo, d)
+            elif kind == "d_mon_y":
+                value = _safe_date(_year(g[2]), MONTHS[g[1].lower()], int(g[0]))
+            elif kind == "mon_d_y":
+                value = _safe_date(int(g[2]), MONTHS[g[0].lower()], int(g[1]))
+            if value is not None:
+                found.append((value, m.start(), m.end(), kind))
+                taken.append((m.start(), m.end()))
+    found.sort(key=lambda item: item[1])
+    return found
+
+
+def numeric_order_votes(texts: list[str]) -> tuple[int, int]:
+    """Count numeric dates that can only be day-first and only month-first."""
+    day_first = month_first = 0
+    for text in texts:
+        for m in DATE_PATTERNS[2][1].finditer(fix_digits(text)):
+            a, b = int(m.group(1)), int(m.group(3))
+            if a > 12 >= b:
+                day_first += 1
+            elif b > 12 >= a:
+                month_first += 1
+    return day_first, month_first
+
+
+def parse_date(text: str, *, day_first: bool = True) -> date | None:
+    """Parse one date written in any supported format."""
+    text = text.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    found = find_dates(text, day_first=day_first)
+    return found[0][0] if found else None

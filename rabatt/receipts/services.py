@@ -1,0 +1,93 @@
+"""Store proof-of-purchase files safely: vetted, sealed, named by a random id."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+
+from rabatt.core import crypto
+from rabatt.privacy.models import Subject
+from rabatt.privacy.services import subject_seal, subject_unseal
+from rabatt.receipts.models import ReceiptFile
+from rabatt.receipts.safety import SafeFile, inspect_upload
+
+
+def _path(file_id: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "receipts" / file_id[:2] / f"{file_id}.sealed"
+
+
+def _write(path: Path, blob: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(blob)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def receipt_vet(*, data: bytes, name: str = "", content_type: str = "") -> SafeFile:
+    """Vet an upload; raises UploadRefused with a code and a translated message."""
+    return inspect_upload(data, declared_name=name, declared_type=content_type)
+
+
+def receipt_store(
+    *,
+    safe: SafeFile,
+    subject: Subject | None = None,
+    draft_key: bytes | None = None,
+    draft_id: int | None = None,
+    claim_id: int | None = None,
+    added_during: str = "submission",
+) -> ReceiptFile:
+    """Seal and write a vetted file, then record it; the file is on disk before the row."""
+    receipt = ReceiptFile(
+        subject=subject, draft_id=draft_id, claim_id=claim_id, content_type=safe.content_type,
+        page_count=safe.page_count, width=safe.width, height=safe.height, size=safe.size,
+        sha256=safe.sha256, original_sha256=safe.original_sha256,
+        display_name=safe.display_name, added_during=added_during,
+    )
+    if subject is not None:
+        blob = subject_seal(subject, safe.data)
+    elif draft_key is not None:
+        blob = crypto.seal(draft_key, safe.data)
+    else:
+        raise ValueError("a receipt needs a subject or a draft key to seal it")
+    _write(_path(str(receipt.id)), blob)
+    receipt.save()
+    return receipt
+
+
+def receipt_read(*, receipt: ReceiptFile, draft_key: bytes | None = None) -> bytes:
+    """Return the plain bytes of a stored file."""
+    blob = _path(str(receipt.id)).read_bytes()
+    if receipt.subject_id is not None:
+        return subject_unseal(receipt.subject, blob)  # type: ignore[arg-type]
+    if draft_key is None:
+        raise ValueError("a draft file needs its draft key")
+    return crypto.unseal(draft_key, blob)
+
+
+def receipt_copy_to_claim(
+    *, receipt: ReceiptFile, draft_key: bytes, subject: Subject, claim_id: int
+) -> ReceiptFile:
+    """Copy a draft's file to its claim under the claimant's key (the draft copy stays until
+    the submission commits, so a failed submission loses nothing)."""
+    plain = crypto.unseal(draft_key, _path(str(receipt.id)).read_bytes())
+    copy = ReceiptFile(
+        subject=subject, claim_id=claim_id, content_type=receipt.content_type,
+        page_count=receipt.page_count, width=receipt.width, height=receipt.height,
+        size=receipt.size, sha256=receipt.sha256, original_sha256=receipt.original_sha256,
+        display_name=receipt.display_name, added_during=receipt.added_during,
+    )
+    _write(_path(str(copy.id)), subject_seal(subject, plain))
+    copy.save()
+    return copy
+
+
+def receipt_delete(*, receipt: ReceiptFile) -> None:
+    """Delete a file and its row (a draft's removed upload)."""
+    _path(str(receipt.id)).unlink(missing_ok=True)
+    receipt.delete()

@@ -1,0 +1,96 @@
+"""Staff users with a second factor, verified sessions, and claims ready for review."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+
+from rabatt.accounts.guards import LOGIN_AT, SEEN_AT
+from rabatt.accounts.models import StaffTotpDevice
+from rabatt.accounts.services import staff_create
+from rabatt.campaigns.models import Campaign
+from rabatt.campaigns.rules import PurchaseLine
+from rabatt.claims.models import Claim
+from rabatt.claims.services import BankIn, DeclarationsIn, PersonIn, PurchaseIn, claim_submit
+from rabatt.claims.tests.factories import code_new, receipt_jpeg
+from rabatt.receipts.services import receipt_vet
+
+SUBMITTED_AT = datetime(2019, 8, 1, 10, 0, tzinfo=UTC)
+PASSWORD = "correct horse battery staple 42"
+
+
+def receipt_pdf(pages: int = 1) -> bytes:
+    """A small PDF invoice with ``pages`` pages."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    images = []
+    for n in range(pages):
+        image = Image.new("RGB", (600, 800), "white")
+        ImageDraw.Draw(image).text((40, 40), f"FAKTURA {n + 1}\nBEAM 4990,00", fill="black")
+        images.append(image)
+    out = io.BytesIO()
+    images[0].save(out, "PDF", save_all=True, append_images=images[1:])
+    return out.getvalue()
+
+
+def staff_user(role: str, email: str | None = None, *, device: bool = True) -> User:
+    user = staff_create(email=email or f"{role}@rabatt.test", role=role, password=PASSWORD)
+    if device:
+        StaffTotpDevice.objects.create(user=user, name="app", confirmed=True)
+    return user
+
+
+def totp_now(user: User, *, offset: int = 0) -> str:
+    """The code the user's authenticator app shows now (``offset`` steps away)."""
+    device = StaffTotpDevice.objects.get(user=user, confirmed=True)
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits,
+                drift=offset)
+    return f"{code:06d}"
+
+
+def verified_client(user: User) -> Client:
+    """A test client whose session passed both factors (what the login views leave behind)."""
+    client = Client()
+    client.force_login(user)
+    device = StaffTotpDevice.objects.get(user=user, confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[LOGIN_AT] = session[SEEN_AT] = int(time.time())
+    session.save()
+    return client
+
+
+def desk_claim(campaign: Campaign, *, price: str = "4990.00", product: str = "beam",
+               email: str = "kari@example.no", holder: str = "Kari Nordmann",
+               iban: str = "NO93 8601 1117 947", locale: str = "nb",
+               submitted_at: datetime = SUBMITTED_AT, files: list[bytes] | None = None,
+               **signals: Any) -> Claim:
+    """A submitted Norwegian claim (748.50 NOK for a Beam at 4990), as the wizard stores it."""
+    uploads = [receipt_vet(data=blob, name=f"kvittering{i}.jpg", content_type="image/jpeg")
+               for i, blob in enumerate(files or [receipt_jpeg()])]
+    claim = claim_submit(
+        campaign=campaign, code=code_new(campaign),
+        person=PersonIn(first_name="Kari", last_name="Nordmann", email=email,
+                        address_line1="Storgata 1", postcode="0155", city="Oslo", country="NO"),
+        purchase=PurchaseIn(country="NO", channel="retailer", retailer="elkjop-no",
+                            purchased_at=datetime(2019, 7, 25, 14, 3, tzinfo=UTC),
+                            lines=[PurchaseLine(product=product, price=Decimal(price),
+                                                quantity=1)]),
+        bank=BankIn(account_holder=holder, fields={"iban": iban}),
+        declarations=DeclarationsIn(adult=True, end_user=True, own_claim=True,
+                                    terms_accepted=True),
+        marketing_consent=False, locale=locale, uploads=uploads, now=submitted_at,
+    )
+    if signals:
+        Claim.objects.filter(pk=claim.pk).update(signals={**claim.signals, **signals})
+        claim.refresh_from_db()
+    return claim

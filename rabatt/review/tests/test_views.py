@@ -1,0 +1,147 @@
+"""Desk pages: 2FA everywhere, queue filters and keyset pages, claim page, decisions, files."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+
+from rabatt.claims.models import Claim, ClaimStatus
+from rabatt.review.models import AccessLog, ApprovalRequest, BulkJob, Note
+from rabatt.review.tests.factories import SUBMITTED_AT, desk_claim, verified_client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_desk_page_without_the_second_factor(campaign, agent):
+    claim = desk_claim(campaign)
+    half = Client()
+    half.force_login(agent)  # password only
+    for url in ("/staff/", f"/staff/claims/{claim.reference}/",
+                f"/staff/claims/{claim.reference}/bank/",
+                f"/staff/claims/{claim.reference}/files/{claim.files.get().pk}/1/"):
+        for client in (Client(), half):
+            response = client.get(url)
+            assert response.status_code == 302, url
+            assert response["Location"].startswith("/accounts/login/?next=")
+    assert not AccessLog.objects.exists()
+    assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.SUBMITTED
+
+
+def test_queue_filters_and_keyset_pages(campaign, agent, django_assert_max_num_queries):
+    claims = [desk_claim(campaign, submitted_at=SUBMITTED_AT + timedelta(minutes=i))
+              for i in range(5)]
+    risky = desk_claim(campaign, bank_holder_match=0.1,
+                       submitted_at=SUBMITTED_AT + timedelta(minutes=10))
+    client = verified_client(agent)
+    with django_assert_max_num_queries(16):
+        response = client.get("/staff/")
+    assert response.status_code == 200
+    assert [c.reference for c in response.context["page"].rows] == [
+        c.reference for c in [*claims, risky]]
+    page = client.get("/staff/?risk=on").context["page"]
+    assert [c.reference for c in page.rows] == [risky.reference]
+    assert client.get("/staff/?country=SE").context["page"].rows == []
+    # Three per page, then the rest after the cursor.
+    from rabatt.review import selectors
+
+    first = selectors.queue_page(actor=agent, filters=selectors.QueueFilters(), limit=3)
+    second = selectors.queue_page(actor=agent, filters=selectors.QueueFilters(),
+                                  after=first.next_cursor, limit=3)
+    assert [c.pk for c in first.rows + second.rows] == [c.pk for c in [*claims, risky]]
+    assert second.next_cursor is None
+    assert client.get("/staff/?after=garbage").status_code == 422
+    counts = response.context["counts"]
+    assert ("submitted", "Submitted", 6) in [(s, str(label), n) for s, label, n in counts]
+
+
+def test_claim_page_holds_the_claim_and_audits_the_view(campaign, agent, agent2):
+    claim = desk_claim(campaign, price="9990.00")
+    response = verified_client(agent).get(f"/staff/claims/{claim.reference}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "NO93" in body
+    assert "8601 1117" not in body
+    assert 'data-key="a"' in body
+    assert "Approve (first of two)" in body
+    assert response["Cache-Control"] == "private, no-store"
+    assert AccessLog.objects.filter(actor=agent, what="claim").count() == 1
+    other = verified_client(agent2).get(f"/staff/claims/{claim.reference}/").content.decode()
+    assert "agent@rabatt.test is reviewing this claim" in other
+    assert 'data-key="a"' not in other
+
+
+def test_receipt_file_view_headers(campaign, agent):
+    claim = desk_claim(campaign)
+    response = verified_client(agent).get(
+        f"/staff/claims/{claim.reference}/files/{claim.files.get().pk}/1/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_decisions_through_the_pages(campaign, agent, agent2):
+    claim = desk_claim(campaign, price="9990.00")
+    first = verified_client(agent)
+    first.get(f"/staff/claims/{claim.reference}/")
+    response = first.post(f"/staff/claims/{claim.reference}/decide/approve/", {"message": ""})
+    assert response.status_code == 302
+    assert ApprovalRequest.objects.get(claim=claim).status == "pending"
+    second = verified_client(agent2)
+    page = second.get(f"/staff/claims/{claim.reference}/").content.decode()
+    assert "waiting for a second approver" in page
+    second.post(f"/staff/claims/{claim.reference}/decide/approve/", {})
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED
+
+
+def test_request_info_and_reject_through_the_pages(campaign, agent):
+    client = verified_client(agent)
+    claim = desk_claim(campaign)
+    client.post(f"/staff/claims/{claim.reference}/decide/request-info/",
+                {"reasons": ["receipt_unreadable", "proof_of_identity"], "message": "Hei"})
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.INFO_REQUESTED
+    event = claim.events.last()
+    assert event is not None
+    assert (event.reasons, event.message, event.actor) == (
+        ["receipt_unreadable", "proof_of_identity"], "Hei", agent)
+    other = desk_claim(campaign)
+    response = client.post(f"/staff/claims/{other.reference}/decide/reject/", {"reason": ""})
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert other.status == ClaimStatus.SUBMITTED
+
+
+def test_agent_is_refused_finance_pages_and_void(campaign, agent, finance):
+    claim = desk_claim(campaign)
+    client = verified_client(agent)
+    assert client.get(f"/staff/claims/{claim.reference}/bank/").status_code == 403
+    assert client.post(f"/staff/claims/{claim.reference}/bank/").status_code == 403
+    response = client.post(f"/staff/claims/{claim.reference}/decide/void/", {})
+    assert response.status_code == 403
+    assert not AccessLog.objects.filter(what="bank_full").exists()
+    shown = verified_client(finance).post(f"/staff/claims/{claim.reference}/bank/")
+    assert "NO9386011117947" in shown.content.decode().replace(" ", "")
+    assert AccessLog.objects.filter(actor=finance, what="bank_full").count() == 1
+
+
+def test_notes_and_bulk_pages(campaign, agent, supervisor, django_capture_on_commit_callbacks):
+    claims = [desk_claim(campaign) for _ in range(2)]
+    verified_client(agent).post(f"/staff/claims/{claims[0].reference}/notes/",
+                                {"body": "Looks fine"})
+    assert Note.objects.get().body == "Looks fine"
+    client = verified_client(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/staff/bulk/", {"action": "reject", "reason": "duplicate",
+                                                "claims": [c.pk for c in claims]})
+    job = BulkJob.objects.get()
+    assert response["Location"] == f"/staff/bulk/{job.pk}/"
+    assert client.get(f"/staff/bulk/{job.pk}/?format=json").json() == {
+        "status": "done", "total": 2, "done": 2, "failed": 0}
+    assert set(Claim.objects.values_list("status", flat=True)) == {"rejected"}
+    assert verified_client(agent).post("/staff/bulk/", {
+        "action": "reject", "reason": "x", "claims": [claims[0].pk]}).status_code == 403
