@@ -66,7 +66,7 @@ def served(workers: int = 2) -> Iterator[int]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "rabatt.wsgi:application", "--bind",
          f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread",
-         "--threads", "4", "--log-level", "warning"],
+         "--threads", "4", "--log-level", "warning", "--no-control-socket"],
         env=os.environ.copy(),
     )
     try:

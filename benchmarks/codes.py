@@ -26,7 +26,7 @@ from pathlib import Path
 # the standard library (benchmarks/queue.py): import from the repository root instead.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks._common import ROOT, django_setup, machine, percentile, served
+from benchmarks._common import ROOT, django_setup, machine, percentile, served  # noqa: E402
 
 SLUG = "sonos-summer-2019"
 # The example campaign's window is in 2019; shift it so that "now" is a purchase date.

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from rabatt.accounts.admin_site import protect_admin
 from rabatt.api.urls import api
+
+protect_admin(admin.site)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

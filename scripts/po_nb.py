@@ -28,10 +28,14 @@ def main() -> int:
     for entry in po:
         if entry.obsolete:
             continue
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
         key = entry.msgid if not entry.msgid_plural else f"{entry.msgid}||{entry.msgid_plural}"
         nb = pairs.get(key)
+        if "fuzzy" in entry.flags:
+            # makemessages' fuzzy guesses are often another sentence: never ship them.
+            entry.flags.remove("fuzzy")
+            if nb is None:
+                entry.msgstr = ""
+                entry.msgstr_plural = {0: "", 1: ""} if entry.msgid_plural else {}
         if nb is None:
             missing.append(key)
             continue

@@ -14,10 +14,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "campaigns" / "sonos-summer-2019.yaml"
+# The child runs as an operator would: production settings, SQLite in its own RABATT_HOME.
+CHILD_DROPS = ("DATABASE_URL", "TASKS_BACKEND", "DJANGO_SETTINGS_MODULE")
 
 
 def rabatt(home: Path, *args: str, **kw) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TASKS_BACKEND")}
+    env = {k: v for k, v in os.environ.items() if k not in CHILD_DROPS}
     env["RABATT_HOME"] = str(home)
     return subprocess.run(
         [sys.executable, "-m", "rabatt", *args], env=env, capture_output=True, text=True,
@@ -67,7 +69,7 @@ def _free_port() -> int:
 
 def test_serve_migrates_and_serves_site_and_api(tmp_path):
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TASKS_BACKEND")}
+    env = {k: v for k, v in os.environ.items() if k not in CHILD_DROPS}
     env["RABATT_HOME"] = str(tmp_path)
     proc = subprocess.Popen(
         [sys.executable, "-m", "rabatt", "serve", "--port", str(port), "--workers", "1"],
@@ -99,7 +101,8 @@ def test_bad_email_url_is_a_clear_error(tmp_path, url):
     env_home = tmp_path
     result = subprocess.run(
         [sys.executable, "-m", "rabatt", "check"],
-        env={**os.environ, "RABATT_HOME": str(env_home), "EMAIL_URL": url},
+        env={**{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+             "RABATT_HOME": str(env_home), "EMAIL_URL": url},
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert result.returncode != 0

@@ -89,6 +89,9 @@ class Claim(models.Model):
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["campaign", "status"]),
             models.Index(fields=["email"]),
+            # The desk sorts by the 7-day answer window and the 30-day payment promise.
+            models.Index(fields=["status", "info_requested_at"]),
+            models.Index(fields=["status", "payment_due_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="claim_amount_gte_0"),

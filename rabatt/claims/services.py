@@ -371,8 +371,10 @@ def _transition(
             pk=claim_id).first()
         if claim is None:
             raise NotFound(_("No such claim."))
-        # Restriction stops every actor, the system's timers and payouts included.
-        subject_ensure_processable(claim.subject)
+        # Restriction stops every actor, the system's timers included; only recording what the
+        # bank already did (a legal-obligation record) goes on.
+        if not (actor_type == "system" and action in ("mark_paid", "mark_payment_failed")):
+            subject_ensure_processable(claim.subject)
         if actor_type not in transition.actors:
             raise DomainError(_("You may not do this."), code="permission_denied", status=403)
         if claim.status not in transition.sources:
@@ -540,7 +542,17 @@ def claim_reject(
                        changes={"decided_at": utcnow(), "decided_automatically": False})[0]
 
 
+def _refuse_if_payment_in_flight(claim_id: int) -> None:
+    from rabatt.payouts.selectors import claim_live_payment
+
+    live = claim_live_payment(claim_id=claim_id)
+    if live is not None and live.status == "sent":
+        raise Conflict(_("The payment is on its way to the bank; this cannot be changed now."),
+                       code="payment_in_flight")
+
+
 def claim_void(*, claim_id: int, actor: User, message: str = "") -> Claim:
+    _refuse_if_payment_in_flight(claim_id)
     return _transition(claim_id=claim_id, action="void", actor_type="staff", actor=actor,
                        reasons=["product_returned"], message=message)[0]
 
@@ -588,12 +600,15 @@ def draft_remove_file(*, draft: ClaimDraft, file_id: str) -> None:
 def _bank_replace(claim: Claim, bank: BankIn, *, actor_type: str,
                   actor: User | None) -> ClaimEvent:
     account = bank_validate(country=claim.address_country, currency=claim.currency, bank=bank)
-    details = claim.bank
+    details = BankDetails.objects.filter(claim=claim).first() or BankDetails(claim=claim)
     details.sealed = subject_seal(claim.subject, json.dumps(
         {"account_holder": bank.account_holder.strip(), **account.as_dict()}).encode())
     details.masked = account.masked()
     details.fingerprint = bank_fingerprint(account)
-    details.save(update_fields=["sealed", "masked", "fingerprint", "updated_at"])
+    if details.pk is None:
+        details.save()
+    else:
+        details.save(update_fields=["sealed", "masked", "fingerprint", "updated_at"])
     match = holder_name_match(bank.account_holder, claim.first_name, claim.last_name)
     claim.signals = {**claim.signals, "bank_holder_match": round(match.score, 3)}
     claim.save(update_fields=["signals", "updated_at"])
@@ -637,6 +652,7 @@ def claim_bank_update(*, claim_id: int, bank: BankIn, actor_type: str = "consume
     with transaction.atomic():
         claim = Claim.objects.select_for_update().select_related("subject").get(pk=claim_id)
         subject_ensure_processable(claim.subject)
+        _refuse_if_payment_in_flight(claim.pk)
         if claim.status in (ClaimStatus.PAID, ClaimStatus.REJECTED, ClaimStatus.LAPSED,
                             ClaimStatus.WITHDRAWN, ClaimStatus.VOIDED):
             raise Conflict(_("Bank details cannot be changed any more for this claim."),
@@ -660,6 +676,7 @@ def claim_bank_rectify(*, claim_id: int, bank: BankIn) -> Claim:
         if claim.status not in TRANSITIONS["rectify_bank"].sources:
             raise Conflict(_("Bank details cannot be changed any more for this claim."),
                            code="invalid_transition")
+        _refuse_if_payment_in_flight(claim.pk)
         subject_ensure_processable(claim.subject)
         event = _bank_replace(claim, bank, actor_type="consumer", actor=None)
         _notify_after_commit(event)

@@ -148,6 +148,8 @@ def api_key_create(*, name: str, campaigns: Sequence[Campaign]) -> tuple[ApiKey,
             with transaction.atomic():
                 key = ApiKey.objects.create(name=name, prefix=prefix, key_hash=token_hash(secret))
                 key.campaigns.set(campaigns)
+                _code_event(kind="api_key_created", api_key=key,
+                            data={"campaigns": sorted(c.slug for c in campaigns)})
                 return key, secret
         except IntegrityError:
             if ApiKey.objects.filter(name=name).exists():
@@ -166,6 +168,7 @@ def api_key_revoke(*, name_or_prefix: str) -> ApiKey:
         if key.revoked_at is None:
             key.revoked_at = utcnow()
             key.save(update_fields=["revoked_at"])
+            _code_event(kind="api_key_revoked", api_key=key, at=key.revoked_at)
     return key
 
 

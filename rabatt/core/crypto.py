@@ -28,8 +28,23 @@ def keys_dir() -> Path:
     return Path(os.environ.get("RABATT_KEYS_DIR") or settings.KEYS_DIR)
 
 
+_listing: dict[Path, tuple[int, list[Path]]] = {}
+
+
 def _key_files() -> list[Path]:
-    return sorted(keys_dir().glob("master-*.key"))
+    # Listing the directory on every seal costs more than the encryption; re-list only
+    # when the directory changed (a key was added or removed).
+    directory = keys_dir()
+    try:
+        stamp = directory.stat().st_mtime_ns
+    except FileNotFoundError:
+        return []
+    cached = _listing.get(directory)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    files = sorted(directory.glob("master-*.key"))
+    _listing[directory] = (stamp, files)
+    return files
 
 
 def master_key_create() -> Path:
@@ -43,6 +58,7 @@ def master_key_create() -> Path:
     with os.fdopen(fd, "wb") as fh:
         fh.write(Fernet.generate_key())
     _cache.clear()
+    _listing.clear()
     return path
 
 

@@ -51,6 +51,10 @@ class _Ctx:
         self.drop_receipts(ReceiptFile.objects.filter(
             models.Q(claim_id__in=ids) | models.Q(draft__claim_id__in=ids)))
         ClaimDraft.objects.filter(claim_id__in=ids).delete()
+        # Their payment rows go with them (they protect the claim from deletion).
+        from rabatt.payouts.models import Payment
+
+        Payment.objects.filter(claim_id__in=ids).delete()
         # A released hold has done its work; it must not keep the claim forever.
         LegalHold.objects.filter(claim_id__in=ids, released_at__isnull=False).delete()
         deleted = 0
@@ -101,7 +105,13 @@ def _receipt_paid(ctx: _Ctx) -> Report:
               .values_list("claim_id", flat=True)) - ctx.held()
     files = ctx.drop_receipts(ReceiptFile.objects.filter(claim_id__in=ids))
     bank = BankDetails.objects.filter(claim_id__in=ids).delete()[1].get("claims.BankDetails", 0)
-    return {"deleted": files + int(bank), "files": files}
+    # The payment rows stay (bookkeeping); the bank details copied into them go, as declared
+    # in payouts/datamap.py (masked account, fingerprint, sealed creditor snapshot).
+    from rabatt.payouts.models import Payment
+
+    cleared = Payment.objects.filter(claim_id__in=ids).exclude(masked="", fingerprint="") \
+        .update(masked="", fingerprint="", creditor_sealed=b"")
+    return {"deleted": files + int(bank), "files": files, "pseudonymised": cleared}
 
 
 def _transaction(ctx: _Ctx) -> Report:

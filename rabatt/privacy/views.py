@@ -155,8 +155,8 @@ def _officer(request: HttpRequest) -> HttpResponse | None:
     try:
         require(request.user, PERMISSION)
     except DomainError as exc:
-        return render(request, "privacy/request_invalid.html", {"error": exc.message},
-                      status=exc.status)
+        return render(request, "privacy/request_invalid.html",
+                      {"error": exc.message, "refused": True}, status=exc.status)
     return None
 
 

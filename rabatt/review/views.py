@@ -70,7 +70,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "can_bulk": has_perm(actor, "claims.bulk"),
         "bulk_form": BulkForm(),
         "rows": [{"claim": c, "due": getattr(c, page.sort_field),
-                  "flags": selectors.claim_risk_flags(claim=c),
+                  "flags": [(f, selectors.RISK_LABELS.get(f, f))
+                            for f in selectors.claim_risk_flags(claim=c)],
                   "pending": c.pk in page.pending_approval} for c in page.rows],
     })
 

@@ -24,6 +24,7 @@ def log_in(page: Page, base: str, user: User, *, enrol: bool = False, shot=None)
     """Password, then the second factor (enrolling an authenticator on the first login)."""
     page.goto(f"{base}/staff/")
     expect(page).to_have_url(f"{base}/accounts/login/?next=%2Fstaff%2F")
+    dismiss_cookie_banner(page)
     page.get_by_label("E-mail address").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Continue").click()
@@ -37,6 +38,14 @@ def log_in(page: Page, base: str, user: User, *, enrol: bool = False, shot=None)
     page.get_by_label("Six-digit code from your authenticator app").fill(code_for(user))
     page.get_by_role("button", name="Confirm and log in" if enrol else "Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Claims queue")
+
+
+def dismiss_cookie_banner(page: Page) -> None:
+    """Answer the site's cookie banner (strictly necessary only) if it is shown."""
+    button = page.get_by_role("button", name="Only strictly necessary")
+    if button.count():
+        button.first.click()
+        expect(button).to_have_count(0)
 
 
 def assert_accessible(page: Page) -> None:

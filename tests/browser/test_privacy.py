@@ -129,6 +129,7 @@ def test_cookie_choices_are_honoured(live_server, inbox, open_page, shot):
     expect(banner).to_have_count(1)
     for category in ("performance", "functionality", "third_party", "analytics"):
         expect(banner.locator(f"[data-category={category}]")).to_have_count(1)
+    banner.scroll_into_view_if_needed()
     shot(page, "privacy-05-cookie-banner-desktop-en")
     assert set(_cookies(page)) <= NECESSARY - {"rabatt_cookies"}
     assert not [u for u in requested if SCRIPT in u]

@@ -24,9 +24,9 @@ def key(campaign):
 
 
 def post(key: str | None, path: str, body: dict[str, Any]) -> Any:
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
     return Client().post(f"/api/v1/codes/{path}", body, content_type="application/json",
-                         **headers)
+                         headers=headers)
 
 
 def test_health():

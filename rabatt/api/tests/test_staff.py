@@ -8,17 +8,10 @@ from rabatt.accounts.services import token_create, token_revoke
 from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.models import ClaimStatus
 from rabatt.review.models import AccessLog, Assignment
-from rabatt.review.tests.conftest import _urls_import
 from rabatt.review.tests.factories import desk_claim, staff_user
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/staff"
-
-
-@pytest.fixture(autouse=True)
-def _working_urls(settings):
-    if not _urls_import():  # see rabatt/review/tests/conftest.py
-        settings.ROOT_URLCONF = "rabatt.review.tests.urls_fallback"
 
 
 @pytest.fixture

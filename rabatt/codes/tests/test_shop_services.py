@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
 from rabatt.campaigns.rules import PurchaseLine
-from rabatt.codes.models import ApiKey, CodeStatus, Redemption
+from rabatt.codes.models import ApiKey, CodeEvent, CodeStatus, Redemption
 from rabatt.codes.selectors import api_key_authenticate, codes_report
 from rabatt.codes.services import OrderIn, code_redeem, redemption_cancel, redemption_void
 from rabatt.codes.tests.factories import direct_code
@@ -61,6 +61,8 @@ def test_apikey_command(campaign, capsys):
     with pytest.raises(CommandError):
         call_command("apikey", "revoke", "nobody")
     assert ApiKey.objects.count() == 1
+    assert list(CodeEvent.objects.filter(api_key=key).values_list("kind", flat=True)) == [
+        "api_key_created", "api_key_revoked"]
 
 
 def test_cancel_then_the_code_is_available(campaign):
@@ -69,3 +71,23 @@ def test_cancel_then_the_code_is_available(campaign):
     redemption_cancel(redemption_id=redemption.pk)
     code.refresh_from_db()
     assert (code.status, code.used_at) == (CodeStatus.AVAILABLE, None)
+
+
+def test_a_mistyped_code_costs_no_query(campaign, django_assert_num_queries):
+    from rabatt.codes.services import code_validate
+    from rabatt.codes.tests.factories import mistyped
+    from rabatt.core.errors import DomainError
+
+    typo = mistyped(direct_code(campaign))
+    with django_assert_num_queries(0), pytest.raises(DomainError) as info:
+        code_validate(campaign=campaign, text=typo, order=ORDER)
+    assert info.value.code == "code_invalid"
+
+
+def test_validate_after_redeem_of_the_same_order(campaign):
+    from rabatt.codes.services import code_validate
+
+    code = direct_code(campaign)
+    code_redeem(campaign=campaign, text=code.code, order=ORDER)
+    assert code_validate(campaign=campaign, text=code.code, order=ORDER).discount == \
+        Decimal("748.50")

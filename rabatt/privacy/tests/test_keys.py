@@ -15,13 +15,19 @@ from rabatt.privacy.services import subject_for_email, wrapped_key_models
 from rabatt.privacy.tests.factories import EMAIL, FACTORIES, IBAN, claim_make
 
 
+def _forget() -> None:
+    """Drop what the crypto module remembers about the key directory."""
+    crypto._cache.clear()
+    getattr(crypto, "_listing", {}).clear()
+
+
 @pytest.fixture
 def keys(tmp_path, monkeypatch):
     directory = tmp_path / "keys"
     monkeypatch.setenv("RABATT_KEYS_DIR", str(directory))
-    crypto._cache.clear()
+    _forget()
     yield directory
-    crypto._cache.clear()
+    _forget()
 
 
 def _readable(subject) -> None:
@@ -67,7 +73,7 @@ def test_rotate_rewraps_everything(keys, campaign, capsys):
 
     # The old master key goes offline (with the backups it protects): nothing is lost.
     old.rename(keys.parent / old.name)
-    crypto._cache.clear()
+    _forget()
     _readable(subject)
     # New data is wrapped with the new key.
     fresh = subject_for_email(email="new@example.no").wrapped_key

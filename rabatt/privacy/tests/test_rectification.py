@@ -111,3 +111,26 @@ def test_restricted_person_cannot_rectify(subject, campaign, smtp):
     assert refused.value.code == "processing_restricted"
     assert _state(claim) == before
     assert PrivacyRequest.objects.get().confirmed_at is None
+
+
+def test_bank_correction_while_the_payment_is_at_the_bank_changes_nothing(subject, campaign,
+                                                                         smtp):
+    from rabatt.payouts.models import Payment
+    from rabatt.privacy.tests.factories import FACTORIES
+
+    claim = claim_make(subject=subject, campaign=campaign, status="approved")
+    FACTORIES["payouts.Payment"](subject, claim, {"status": "sent"})
+    token = privacy_request_create(email=EMAIL, kind="rectification")
+    assert token
+    before = _state(claim)
+    with pytest.raises(DomainError) as refused:
+        rectification_apply(token=token, contact={"city": "Tromsø"},
+                            bank=BankCorrection(claim_id=claim.pk, account_holder="Kari",
+                                                iban=NEW_IBAN))
+    assert refused.value.code == "payment_in_flight"
+    # The contact part, the link and the request roll back with the refused bank part.
+    assert _state(claim) == before
+    request = PrivacyRequest.objects.get()
+    assert (request.confirmed_at, request.status) == (None, RequestStatus.AWAITING_CONFIRMATION)
+    assert not ClaimEvent.objects.filter(kind="rectify_contact").exists()
+    assert Payment.objects.get().status == "sent"

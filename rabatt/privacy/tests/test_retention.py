@@ -12,10 +12,11 @@ from django.core.management import call_command
 
 from rabatt.claims.models import BankDetails, Claim, ClaimDraft, ClaimEvent
 from rabatt.core import crypto
+from rabatt.payouts.models import Payment
 from rabatt.privacy.models import AuditEntry, LegalHold, RetentionRun
 from rabatt.privacy.retention import retention_run
 from rabatt.privacy.selectors import audit_verify
-from rabatt.privacy.tests.factories import claim_make
+from rabatt.privacy.tests.factories import FACTORIES, claim_make
 from rabatt.receipts.models import ReceiptFile
 from rabatt.receipts.services import _path
 
@@ -38,6 +39,7 @@ def world(subject, campaign, staff):
         for name in ("old_paid", "held_paid"):
             ClaimEvent.objects.create(claim=rows[name], at=NOW - timedelta(days=400),
                                       actor_type="system", kind="mark_paid")
+            rows[f"{name}_payment"] = FACTORIES["payouts.Payment"](subject, rows[name], {})
         rows["old_draft"] = ClaimDraft.objects.create(
             token_hash="o" * 64, campaign=campaign, wrapped_key=crypto.data_key_new(),
             data={"person": {"first_name": "Kari"}})
@@ -56,7 +58,8 @@ def _snapshot(claim: Claim) -> tuple:
     row = Claim.objects.get(pk=claim.pk)
     return (row.status, row.first_name, row.email, row.updated_at,
             BankDetails.objects.filter(claim=claim).count(),
-            ReceiptFile.objects.filter(claim=claim).count())
+            ReceiptFile.objects.filter(claim=claim).count(),
+            list(Payment.objects.filter(claim=claim).values_list("masked", "fingerprint")))
 
 
 def test_rules_holds_and_report(world):
@@ -71,7 +74,7 @@ def test_rules_holds_and_report(world):
     assert run.report["claim_closed"] == {"deleted": 1, "held": 1}
     assert run.report["draft"] == {"deleted": 1, "files": 0}
     # Receipt (1 file) and bank details of the paid claim: 2 rows, the claim itself stays.
-    assert run.report["receipt_paid"] == {"deleted": 2, "files": 1}
+    assert run.report["receipt_paid"] == {"deleted": 2, "files": 1, "pseudonymised": 1}
     assert run.report["transaction"] == {"deleted": 0}
     assert set(run.report) == {"draft", "claim_closed", "receipt_paid", "transaction",
                                "email_log", "idempotency", "privacy_request", "consent",
@@ -80,6 +83,9 @@ def test_rules_holds_and_report(world):
     assert Claim.objects.filter(pk=world["recent_rejected"].pk).exists()
     assert Claim.objects.get(pk=world["old_paid"].pk).status == "paid"
     assert not BankDetails.objects.filter(claim=world["old_paid"]).exists()
+    payment = Payment.objects.get(pk=world["old_paid_payment"].pk)
+    assert (payment.masked, payment.fingerprint, bytes(payment.creditor_sealed)) == ("", "", b"")
+    assert (payment.amount, payment.status) == (world["old_paid"].amount, "paid")
     assert not any(p.exists() for p in old_files)
     assert list(ClaimDraft.objects.values_list("pk", flat=True)) == [world["new_draft"].pk]
     # A held claim is untouched: same fields, same bank details, same files.
@@ -100,6 +106,7 @@ def test_released_hold_and_ten_years(world):
     # Ten years after the end of the accounting year of payment: both paid claims go.
     assert run.report["transaction"] == {"deleted": 2}
     assert not Claim.objects.filter(pk=world["held_paid"].pk).exists()
+    assert not Payment.objects.exists()  # the payment rows went with their claims
     assert Claim.objects.filter(pk=world["held_rejected"].pk).exists()
 
 

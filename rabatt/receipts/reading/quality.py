@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,7 +44,8 @@ class Readability:
             "score": round(self.score, 3),
             "blurry": self.blurry,
             "low_contrast": self.low_contrast,
-            "sharpness": round(self.sharpness, 1),
+            # A PDF's text layer has no pixels to judge: its sharpness is infinite.
+            "sharpness": round(self.sharpness, 1) if math.isfinite(self.sharpness) else None,
             "contrast": round(self.contrast, 3),
             "warnings": [str(w) for w in self.warnings],
         }

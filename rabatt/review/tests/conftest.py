@@ -28,17 +28,3 @@ def supervisor(db):
 def finance(db):
     return staff_user("finance", "finance@rabatt.test")
 
-
-def _urls_import() -> bool:
-    try:
-        import rabatt.urls  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.fixture(autouse=True)
-def _working_urls(settings):
-    # While another app's URLs are half-built, test the desk against the rest of the site.
-    if not _urls_import():
-        settings.ROOT_URLCONF = "rabatt.review.tests.urls_fallback"

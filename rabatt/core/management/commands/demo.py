@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from rabatt.accounts.services import staff_create
 from rabatt.campaigns.campaign_file import load_path
 from rabatt.campaigns.services import campaign_load
 from rabatt.core.timeutil import utcnow
@@ -39,13 +40,14 @@ class Command(BaseCommand):
         shift = (utcnow() - original.purchase_starts_at).days - 7
         live, _ = campaign_load(data=load_path(path, shift_days=shift, slug=LIVE_SLUG))
         password = secrets.token_urlsafe(12)
-        user_model = get_user_model()
-        user = user_model.objects.filter(email=DEMO_EMAIL).first() or user_model(
-            username=DEMO_EMAIL, email=DEMO_EMAIL
-        )
+        user = get_user_model().objects.filter(username=DEMO_EMAIL).first()
+        if user is None:
+            user = staff_create(email=DEMO_EMAIL, role="administrator", password=password)
+        else:
+            user.set_password(password)
+        # The administrator may also use the Django admin, behind the same 2FA login.
         user.is_staff = True
         user.is_superuser = True
-        user.set_password(password)
         user.save()
         base = f"http://{options['host']}:{options['port']}"
         self.stdout.write(self.style.SUCCESS("Demo ready."))
@@ -54,8 +56,10 @@ class Command(BaseCommand):
             f"{live.purchase_ends_before:%Y-%m-%d}, claims until {live.claims_end_before:%Y-%m-%d})"
         )
         self.stdout.write(f"  Site:      {base}/")
-        self.stdout.write(f"  API docs:  {base}/api/v1/docs")
-        self.stdout.write(f"  Staff login: {base}/admin/  user {DEMO_EMAIL}  password {password}")
+        self.stdout.write(f"  API docs:    {base}/api/v1/docs")
+        self.stdout.write(f"  Staff desk:  {base}/staff/  user {DEMO_EMAIL}  password {password}")
+        self.stdout.write("               (the first login sets up a TOTP authenticator)")
+        self.stdout.write(f"  Admin:       {base}/admin/ (same login)")
         self.stdout.flush()
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])

@@ -5,6 +5,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -32,9 +33,12 @@ class Command(BaseCommand):
             "--bind", bind, "--workers", str(options["workers"]),
             "--worker-class", "gthread", "--threads", "4",
             "--access-logfile", "-", "--graceful-timeout", "10",
+            # Several servers may run on one machine; a shared control socket would collide.
+            "--no-control-socket",
         ]
         procs = [subprocess.Popen(web)]  # noqa: S603 - fixed argv
-        if not options["no_task_worker"]:
+        uses_db_tasks = settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db")
+        if not options["no_task_worker"] and uses_db_tasks:
             worker = [sys.executable, "-m", "rabatt", "db_worker", "--interval", "0.5"]
             procs.append(subprocess.Popen(worker))  # noqa: S603 - fixed argv
         self.stdout.write(self.style.SUCCESS(f"Rabatt is serving on http://{bind}/"))

@@ -1,11 +1,12 @@
 """Review desk server time with 10 thousand and with 1 million claims (PostgreSQL).
 
-Creates a throw-away database, fills it with INSERT ... SELECT generate_series, and times the
-queue page (several filters, a deep keyset page) and the claim page in-process with Django's
-test client (server time: middleware, queries, templates; no network). Writes
-benchmarks/queue.md.
+Creates one throw-away database per size (rabatt_queue_bench_<size>, dropped afterwards), fills
+it with INSERT ... SELECT generate_series, and times the queue page (several filters, a deep
+keyset page) and the claim page in-process with Django's test client (server time:
+middleware, queries, templates; no network), alternating between the databases round by round.
+Writes benchmarks/review_queue.md.
 
-Usage: python benchmarks/queue.py [--sizes 10000 1000000] [--repeat 30]
+Usage: python benchmarks/review_queue.py [--sizes 10000 1000000] [--repeat 30]
        [--admin-url postgres://postgres@127.0.0.1:5432/postgres] [--keep]
 """
 
@@ -107,15 +108,12 @@ def fill(*, start: int, stop: int, campaign_id: int) -> float:
     return time.perf_counter() - began
 
 
-def timed(client, url: str, repeat: int) -> list[float]:
-    client.get(url)  # warm: caches, connections, compiled templates
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        response = client.get(url)
-        times.append(time.perf_counter() - began)
-        assert response.status_code == 200, (url, response.status_code)
-    return times
+def use_database(name: str) -> None:
+    """Point Django's default connection at another database (between requests only)."""
+    from django.db import connections
+
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = name
 
 
 def deep_cursor(client, url: str, pages: int) -> str:
@@ -136,48 +134,49 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--without-proposed-indexes", action="store_true")
     args = parser.parse_args()
 
-    admin_sql(args.admin_url, f"DROP DATABASE IF EXISTS {DB}")
-    admin_sql(args.admin_url, f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = args.admin_url.rsplit("/", 1)[0] + f"/{DB}"
+    names = {size: f"{DB}_{size}" for size in args.sizes}
+    for name in names.values():
+        admin_sql(args.admin_url, f"DROP DATABASE IF EXISTS {name}")
+        admin_sql(args.admin_url, f"CREATE DATABASE {name}")
+    os.environ["DATABASE_URL"] = args.admin_url.rsplit("/", 1)[0] + f"/{names[args.sizes[0]]}"
     os.environ["RABATT_HOME"] = tempfile.mkdtemp(prefix="rabatt-queue-bench-")
     os.environ["TASKS_BACKEND"] = "immediate"
     os.environ["RATE_LIMITS"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "rabatt.settings"
     try:
-        return run(args)
+        return run(args, names)
     finally:
         from django.db import connections
 
         connections.close_all()
         if not args.keep:
-            admin_sql(args.admin_url, f"DROP DATABASE IF EXISTS {DB}")
+            for name in names.values():
+                admin_sql(args.admin_url, f"DROP DATABASE IF EXISTS {name}")
 
 
-def run(args: argparse.Namespace) -> int:
-    import django
-
-    django.setup()
+def prepare(args: argparse.Namespace, size: int) -> tuple[object, dict[str, str], float]:
+    """Migrate, load the campaign, a staff user and one real claim, then ``size`` claims."""
     from django.core.management import call_command
+    from django.db import connection
 
-    call_command("setup", verbosity=0)
-    if not args.without_proposed_indexes:
-        from django.db import connection
-
-        with connection.cursor() as cur:
-            for sql in PROPOSED_INDEXES:
-                cur.execute(sql)
     from rabatt.campaigns.campaign_file import load_path
     from rabatt.campaigns.services import campaign_load
     from rabatt.review.tests.factories import desk_claim, staff_user, verified_client
 
+    call_command("setup", verbosity=0)
+    if not args.without_proposed_indexes:
+        with connection.cursor() as cur:
+            for sql in PROPOSED_INDEXES:
+                cur.execute(sql)
     campaign, _ = campaign_load(data=load_path(
         ROOT / "examples" / "campaigns" / "sonos-summer-2019.yaml"))
     agent = staff_user("agent")
     claim = desk_claim(campaign)  # a real claim (sealed bank details, a receipt) to open
+    seconds = fill(start=0, stop=size, campaign_id=campaign.pk)
     client = verified_client(agent)
     pages = {
         "queue: to review (default)": "/staff/",
@@ -186,21 +185,37 @@ def run(args: argparse.Namespace) -> int:
         "queue: country NO": "/staff/?country=NO",
         "queue: risk flags": "/staff/?risk=on",
         "queue: all statuses": "/staff/?status=all",
-        "queue: page 20 (keyset)": "",
+        "queue: page 20 (keyset)": deep_cursor(client, "/staff/", 19),
         "claim page": f"/staff/claims/{claim.reference}/",
     }
-    results: dict[str, dict[int, list[float]]] = {name: {} for name in pages}
-    done, fill_times = 0, {}
-    for size in sorted(args.sizes):
-        fill_times[size] = fill(start=done, stop=size, campaign_id=campaign.pk)
-        done = size
+    return client, pages, seconds
+
+
+def run(args: argparse.Namespace, names: dict[int, str]) -> int:
+    import django
+
+    django.setup()
+    clients, pages, fill_times = {}, {}, {}
+    for size, name in names.items():
+        use_database(name)
+        clients[size], pages[size], fill_times[size] = prepare(args, size)
         print(f"{size:,} claims inserted in {fill_times[size]:.0f} s", flush=True)
-        for name, url in pages.items():
-            if name.startswith("queue: page 20"):
-                url = deep_cursor(client, "/staff/", 19)
-            results[name][size] = timed(client, url, args.repeat)
-            print(f"  {name}: median {statistics.median(results[name][size]) * 1000:.1f} ms",
-                  flush=True)
+    # Rounds alternate between the databases, so a change in the machine's load (it is
+    # shared) affects both sizes alike.
+    results: dict[str, dict[int, list[float]]] = {n: {s: [] for s in names} for n in pages[
+        args.sizes[0]]}
+    for round_ in range(args.repeat + 1):
+        for size, name in names.items():
+            use_database(name)
+            client = clients[size]
+            client.get("/staff/")  # a fresh connection, untimed
+            for page, url in pages[size].items():
+                began = time.perf_counter()
+                response = client.get(url)
+                elapsed = time.perf_counter() - began
+                assert response.status_code == 200, (url, response.status_code)
+                if round_:  # the first round only warms up
+                    results[page][size].append(elapsed)
     write_table(args, results, fill_times)
     return 0
 
@@ -211,10 +226,12 @@ def write_table(args: argparse.Namespace, results: dict[str, dict[int, list[floa
     lines = [
         "# Review desk: server time with growing claim tables",
         "",
-        "Measured by `python benchmarks/queue.py` (PostgreSQL 15, Django test client in-process: "
+        "Measured by `python benchmarks/review_queue.py` (PostgreSQL 15, Django test client "
+        "in-process: "
         "middleware, queries and templates, no network), median and p95 of "
-        f"{args.repeat} requests after one warm-up. Machine: {machine()}, shared with other "
-        "jobs.",
+        f"{args.repeat} requests per page and size after a warm-up round, the sizes measured in "
+        "alternating rounds (so the load of the shared machine falls on both alike). "
+        f"Machine: {machine()}, shared with other jobs.",
         "",
         f"| page | {small:,} claims: median / p95 | {large:,} claims: median / p95 "
         "| ratio (medians) |",
