@@ -114,7 +114,7 @@ def _profile(email: str) -> StaffProfile | None:
 
 
 def _profile_of(user: User) -> StaffProfile:
-    profile: StaffProfile = user.staff_profile  # type: ignore[attr-defined]
+    profile: StaffProfile = user.staff_profile
     return profile
 
 
