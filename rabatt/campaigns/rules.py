@@ -57,6 +57,8 @@ class CampaignRules:
     campaign_id: int
     slug: str
     revision: int
+    # With the revision, tells a snapshot from one of a deleted campaign whose id was reused.
+    updated_at: datetime
     benefit_rate: Decimal
     purchase_starts_at: datetime
     purchase_ends_before: datetime

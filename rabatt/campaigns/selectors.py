@@ -53,6 +53,7 @@ def _build_snapshot(campaign: Campaign) -> CampaignRules:
         campaign_id=campaign.pk,
         slug=campaign.slug,
         revision=campaign.revision,
+        updated_at=campaign.updated_at,
         benefit_rate=campaign.benefit_rate,
         purchase_starts_at=campaign.purchase_starts_at,
         purchase_ends_before=campaign.purchase_ends_before,
@@ -74,7 +75,8 @@ def _build_snapshot(campaign: Campaign) -> CampaignRules:
 def campaign_rules(*, campaign: Campaign) -> CampaignRules:
     """Return the rules snapshot of ``campaign``, rebuilt only when its revision changed."""
     cached = _snapshots.get(campaign.pk)
-    if cached is not None and cached.revision == campaign.revision:
+    if (cached is not None and cached.revision == campaign.revision
+            and cached.updated_at == campaign.updated_at):
         return cached
     fresh = Campaign.objects.prefetch_related(
         "caps", "countries", "products", "retailers", "rules",

@@ -113,7 +113,7 @@ def test_claim_journey(live_server, live_campaign, open_page, shot, viewport, la
     expect(page.locator("li.file")).to_have_count(1)
     expect(page.locator("#id_file")).to_be_focused()
     expect(page.locator("li.file")).to_contain_text("faktura.pdf")
-    page.locator("form.actions button[type=submit]").click()
+    page.locator("#main form.actions button[type=submit]").click()
 
     # Step 4: personal and bank details for the country.
     expect(page.locator("#id_account_holder")).to_be_visible()

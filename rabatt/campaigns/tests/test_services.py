@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -84,3 +85,16 @@ def test_command_missing_file_and_unknown_slug(tmp_path):
         call_command("campaign", "load", str(tmp_path / "missing.yaml"))
     with pytest.raises(CommandError, match="No campaign"):
         call_command("campaign", "export", "missing")
+
+
+def test_a_campaign_reusing_an_old_id_does_not_get_its_cached_rules():
+    campaign = campaign_factory()
+    before = campaign_rules(campaign=campaign)
+    # A different row with the same id and revision (SQLite reuses the id of a deleted row and
+    # a new campaign starts at revision 1): only its updated_at tells it apart.
+    moved = before.purchase_starts_at.replace(year=2020)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        purchase_starts_at=moved, updated_at=campaign.updated_at + timedelta(seconds=1))
+    same_id = Campaign.objects.get(pk=campaign.pk)
+    assert same_id.revision == campaign.revision
+    assert campaign_rules(campaign=same_id).purchase_starts_at == moved
