@@ -374,10 +374,15 @@ def payout_batch_export(*, batch_id: int, actor: User | None,
                     payments__batch=batch, payments__status=PaymentStatus.PENDING,
             ).values_list("pk", flat=True).iterator(chunk_size=5000):
                 pass
-            stale = batch.payments.filter(status=PaymentStatus.PENDING).exclude(
+            pending = batch.payments.filter(status=PaymentStatus.PENDING)
+            changed = pending.exclude(
                 claim__status=ClaimStatus.APPROVED,
                 claim__bank__fingerprint=F("fingerprint"),
             )
+            # A person restricted or erased since approval must not be paid from this file.
+            blocked = pending.filter(Q(claim__subject__restricted_at__isnull=False)
+                                     | Q(claim__subject__erased_at__isnull=False))
+            stale = pending.filter(Q(pk__in=changed.values("pk")) | Q(pk__in=blocked.values("pk")))
             dropped = list(stale.values_list("end_to_end_id", flat=True)[:_LIST_MAX])
             n_dropped = stale.update(status=PaymentStatus.CANCELLED, creditor_sealed=b"",
                                      reason_text="claim changed before export",

@@ -520,3 +520,19 @@ def test_paid_claims_are_not_alerted(campaign, finance, smtp):
     approved_claims(campaign, 1, status=ClaimStatus.PAID)
     assert services.payouts_alert_due(now=datetime(2019, 9, 10, tzinfo=UTC)) == 0
     assert smtp.messages == []
+
+
+def test_a_person_restricted_after_approval_is_left_out_of_the_file(campaign, finance, finance2):
+    from rabatt.privacy.models import Subject
+
+    payer()
+    keep, restricted = approved_claims(campaign, 2)
+    batch = build(finance)
+    services.payout_batch_approve(batch_id=batch.pk, actor=finance2)
+    Subject.objects.filter(pk=restricted.subject_id).update(restricted_at=restricted.submitted_at)
+    batch = services.payout_batch_export(batch_id=batch.pk, actor=finance)
+    assert batch.count == 1
+    assert dict(batch.payments.values_list("claim_id", "status")) == {
+        keep.pk: PaymentStatus.SENT, restricted.pk: PaymentStatus.CANCELLED}
+    doc = assert_valid(file_bytes(batch), "pain.001.001.09")
+    assert len(doc.findall(".//{*}CdtTrfTxInf")) == 1
