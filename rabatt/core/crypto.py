@@ -92,6 +92,13 @@ def data_key_rewrap(wrapped: bytes) -> bytes:
 def _data_fernet(wrapped: bytes) -> Fernet:
     try:
         return Fernet(_master().decrypt(wrapped))
+    except InvalidToken:
+        # Another process may have added a master key within the same directory-mtime tick:
+        # re-read the keys once before giving up.
+        _listing.clear()
+        _cache.clear()
+    try:
+        return Fernet(_master().decrypt(wrapped))
     except InvalidToken as exc:
         raise KeyError_("the data key cannot be unwrapped with any master key") from exc
 
