@@ -1,1 +1,56 @@
-"""Shared test setup; settings come from rabatt.test_settings (throw-away RABATT_HOME)."""
+"""Fixtures shared by every app's tests; settings come from rabatt.test_settings."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import override_settings
+
+from rabatt.campaigns.models import Campaign
+from rabatt.notifications.tests.smtp import Inbox, smtp_server
+
+
+@pytest.fixture
+def campaign(db: Any) -> Campaign:
+    """The example campaign from examples/campaigns/ (2019 dates)."""
+    from rabatt.campaigns.tests.factories import campaign_factory
+
+    return campaign_factory()
+
+
+@pytest.fixture
+def smtp() -> Iterator[Inbox]:
+    """A real SMTP server on localhost that every mailer sends to."""
+    with smtp_server() as (inbox, mailers), override_settings(MAILERS=mailers):
+        yield inbox
+
+
+def _staff(role: str, email: str) -> Any:
+    from rabatt.review.tests.factories import staff_user
+
+    return staff_user(role, email)
+
+
+@pytest.fixture
+def agent(db: Any) -> Any:
+    return _staff("agent", "agent@rabatt.test")
+
+
+@pytest.fixture
+def agent2(db: Any) -> Any:
+    return _staff("agent", "agent2@rabatt.test")
+
+
+@pytest.fixture
+def supervisor(db: Any) -> Any:
+    return _staff("supervisor", "supervisor@rabatt.test")
+
+
+@pytest.fixture
+def finance(db: Any) -> Any:
+    return _staff("finance", "finance@rabatt.test")
+
+
+@pytest.fixture
+def finance2(db: Any) -> Any:
+    return _staff("finance", "finance2@rabatt.test")

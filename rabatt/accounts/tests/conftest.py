@@ -1,7 +1,1 @@
-from rabatt.review.tests.conftest import (  # noqa: F401
-    agent,
-    agent2,
-    campaign,
-    finance,
-    supervisor,
-)
+"""Account tests use the shared fixtures of the repository conftest.py."""

@@ -5,33 +5,12 @@ from __future__ import annotations
 import pytest
 
 from rabatt.accounts.services import token_create, token_revoke
-from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.models import ClaimStatus
 from rabatt.review.models import AccessLog, Assignment
-from rabatt.review.tests.factories import desk_claim, staff_user
+from rabatt.review.tests.factories import desk_claim
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/staff"
-
-
-@pytest.fixture
-def campaign(db):
-    return campaign_factory()
-
-
-@pytest.fixture
-def agent(db):
-    return staff_user("agent", "agent@rabatt.test")
-
-
-@pytest.fixture
-def agent2(db):
-    return staff_user("agent", "agent2@rabatt.test")
-
-
-@pytest.fixture
-def finance(db):
-    return staff_user("finance", "finance@rabatt.test")
 
 
 def bearer(user) -> dict[str, str]:
