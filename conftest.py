@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import override_settings
 
 from rabatt.campaigns.models import Campaign
@@ -54,3 +55,10 @@ def finance(db: Any) -> Any:
 @pytest.fixture
 def finance2(db: Any) -> Any:
     return _staff("finance", "finance2@rabatt.test")
+
+
+@pytest.fixture
+def during_campaign() -> Iterator[Any]:
+    """Travel to a day when the example campaign is open for claims."""
+    with time_machine.travel("2019-08-01T10:00:00Z", tick=True) as traveller:
+        yield traveller

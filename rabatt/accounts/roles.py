@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "claims.request_info": frozenset({A, S, X}),
     "claims.void": frozenset({S, F, X}),
     "claims.reopen": frozenset({S, X}),
+    "claims.check_sample": frozenset({S, X}),   # approve a sampled straight-through claim
     "claims.bulk": frozenset({S, X}),
     "bank.view_full": frozenset({F}),
     "payouts.manage": frozenset({F}),

@@ -76,6 +76,18 @@ class EventOut(Schema):
     message: str
 
 
+class FileOut(Schema):
+    id: str
+    display_name: str
+    content_type: str
+    pages: int
+    reading_status: str = Field(description="pending, reading, done, failed or unsupported")
+    readability: dict[str, Any] = Field(description="score, blurry, low_contrast, measured "
+                                                    "at upload")
+    extraction: dict[str, Any] = Field(description="What was read, with evidence boxes "
+                                                   "(see docs/receipt-checks.md)")
+
+
 class ClaimOut(Schema):
     reference: str
     status: str
@@ -99,8 +111,10 @@ class ClaimOut(Schema):
     risk_flags: list[str]
     four_eyes: list[str]
     pending_second_approval: bool
+    decided_automatically: bool
     lines: list[LineOut]
     events: list[EventOut]
+    files: list[FileOut]
 
 
 class DecisionIn(Schema):
@@ -165,6 +179,11 @@ def _claim_out(claim: Claim) -> dict[str, Any]:
         "risk_flags": selectors.claim_risk_flags(claim=claim),
         "four_eyes": selectors.four_eyes_reasons(claim=claim),
         "pending_second_approval": selectors.pending_approval(claim=claim) is not None,
+        "decided_automatically": claim.decided_automatically,
+        "files": [{"id": str(f.pk), "display_name": f.display_name,
+                   "content_type": f.content_type, "pages": f.page_count,
+                   "reading_status": f.reading_status, "readability": f.readability or {},
+                   "extraction": f.extraction or {}} for f in claim.files.all()],
         "lines": [{"product": x.product.code, "price": x.price, "quantity": x.quantity,
                    "qualifying": x.qualifying} for x in claim.lines.select_related("product")],
         "events": [{"at": e.at, "kind": e.kind, "from_status": e.from_status,

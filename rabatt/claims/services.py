@@ -45,6 +45,7 @@ from rabatt.privacy.services import (
     subject_for_email,
     subject_seal,
 )
+from rabatt.receipts.checking import claim_receipts_mark_pending, receipts_read_later
 from rabatt.receipts.models import ReceiptFile
 from rabatt.receipts.safety import MAX_FILES_PER_CLAIM, SafeFile
 from rabatt.receipts.services import receipt_copy_to_claim, receipt_delete, receipt_store
@@ -279,6 +280,9 @@ def claim_submit(
                 draft.claim = claim
                 draft.save(update_fields=["claim", "updated_at"])
                 transaction.on_commit(lambda: _delete_files(draft_files))
+            claim_receipts_mark_pending(claim=claim)
+            claim.save(update_fields=["signals", "updated_at"])
+            receipts_read_later([r.pk for r in stored])
             event = _event(claim, kind="submitted", actor_type="consumer", to_status=claim.status,
                            at=now)
             if on_created is not None:
@@ -476,9 +480,8 @@ def claim_answer_info(
             raise NotFound(_("This link is not valid any more."), code="link_invalid")
         locked.used_at = utcnow()
         locked.save(update_fields=["used_at"])
-        for safe in uploads:
-            receipt_store(safe=safe, subject=claim.subject, claim_id=claim.pk,
-                          added_during="info_answer")
+        added = [receipt_store(safe=safe, subject=claim.subject, claim_id=claim.pk,
+                               added_during="info_answer") for safe in uploads]
         if bank is not None:
             locked_claim = Claim.objects.select_for_update().select_related("subject").get(
                 pk=claim.pk)
@@ -489,6 +492,12 @@ def claim_answer_info(
             data={"files": len(uploads), "corrected": sorted(changes),
                   "bank_changed": bank is not None},
         )
+        if added:
+            locked_claim = Claim.objects.select_for_update().get(pk=claim.pk)
+            claim_receipts_mark_pending(claim=locked_claim)
+            locked_claim.save(update_fields=["signals", "updated_at"])
+            claim.signals = locked_claim.signals
+            receipts_read_later([r.pk for r in added])
     return claim
 
 

@@ -5,8 +5,17 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from rabatt.privacy.models import Subject
+
+
+class ReadingStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be read")
+    READING = "reading", _("Being read")
+    DONE = "done", _("Read")
+    FAILED = "failed", _("Could not be read")
+    UNSUPPORTED = "unsupported", _("Not a readable document")
 
 
 class ReceiptFile(models.Model):
@@ -29,8 +38,31 @@ class ReceiptFile(models.Model):
     added_during = models.CharField(max_length=20, default="submission")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Measured synchronously at upload, so the wizard can warn before the claim is sent.
+    readability = models.JSONField(default=dict, blank=True)
+    # What the background reading found (``Extraction.as_dict()`` plus page sizes).
+    reading_status = models.CharField(max_length=12, choices=ReadingStatus.choices,
+                                      default=ReadingStatus.PENDING)
+    extraction = models.JSONField(default=dict, blank=True)
+    # This file checked against its claim: per field status, what was read and where.
+    verification = models.JSONField(default=dict, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    reading_seconds = models.FloatField(null=True, blank=True)
+    reading_error = models.CharField(max_length=200, blank=True)
+    # Perceptual hash (signed 64-bit) and its four 16-bit bands: two hashes within Hamming
+    # distance 3 share a band, so near duplicates are found through the band indexes.
+    phash = models.BigIntegerField(null=True, blank=True)
+    phash_band0 = models.IntegerField(null=True, blank=True, db_index=True)
+    phash_band1 = models.IntegerField(null=True, blank=True, db_index=True)
+    phash_band2 = models.IntegerField(null=True, blank=True, db_index=True)
+    phash_band3 = models.IntegerField(null=True, blank=True, db_index=True)
+    # SHA-256 of retailer, date, total and receipt number as read: the same purchase again.
+    text_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+
     class Meta:
         ordering = ["created_at"]
+        indexes = [models.Index(fields=["reading_status", "created_at"],
+                                name="receipt_reading_status")]
 
     def __str__(self) -> str:
         return self.display_name

@@ -28,6 +28,12 @@ def _write(path: Path, blob: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _readability(safe: SafeFile) -> dict[str, object]:
+    from rabatt.receipts.checking import measure_readability
+
+    return measure_readability(safe.data)
+
+
 def receipt_vet(*, data: bytes, name: str = "", content_type: str = "") -> SafeFile:
     """Vet an upload; raises UploadRefused with a code and a translated message."""
     return inspect_upload(data, declared_name=name, declared_type=content_type)
@@ -48,6 +54,7 @@ def receipt_store(
         page_count=safe.page_count, width=safe.width, height=safe.height, size=safe.size,
         sha256=safe.sha256, original_sha256=safe.original_sha256,
         display_name=safe.display_name, added_during=added_during,
+        readability=_readability(safe),
     )
     if subject is not None:
         blob = subject_seal(subject, safe.data)
@@ -81,6 +88,7 @@ def receipt_copy_to_claim(
         page_count=receipt.page_count, width=receipt.width, height=receipt.height,
         size=receipt.size, sha256=receipt.sha256, original_sha256=receipt.original_sha256,
         display_name=receipt.display_name, added_during=receipt.added_during,
+        readability=receipt.readability,
     )
     _write(_path(str(copy.id)), subject_seal(subject, plain))
     copy.save()

@@ -53,10 +53,11 @@ class ApprovalRequest(models.Model):
     claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE,
                               related_name="approval_requests")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    # None when the system asks: a straight-through approval picked as a supervisor's sample.
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
+                                     null=True, blank=True, related_name="+")
     requested_at = models.DateTimeField()
-    why = models.JSONField(default=list)  # ["amount", "risk"]
+    why = models.JSONField(default=list)  # ["amount", "risk"] or ["sample"]
     message = models.TextField(blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")

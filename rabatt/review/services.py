@@ -142,6 +142,8 @@ def decide_approve(*, claim_id: int, actor: User, message: str = "") -> Decision
             return Decision(claim=claim, outcome=PENDING_SECOND_APPROVAL)
         data: dict[str, Any] | None = None
         if pending is not None:
+            if "sample" in (pending.why or []):
+                require(actor, "claims.check_sample")
             if pending.requested_by_id == actor.pk:
                 raise Conflict(_("You made the first approval; a different person must make "
                                  "the second."), code="second_approver_required")

@@ -51,6 +51,21 @@ def test_get_one_is_audited_and_masks_the_bank(client, campaign, agent):
     assert client.get(f"{BASE}/claims/RB-NONE-NONE", **bearer(agent)).status_code == 404
 
 
+def test_get_one_shows_the_receipt_reading(client, campaign, agent):
+    claim = desk_claim(campaign)
+    body = client.get(f"{BASE}/claims/{claim.reference}", **bearer(agent)).json()
+    assert body["decided_automatically"] is False
+    [file] = body["files"]
+    assert file["id"] == str(claim.files.get().pk)
+    assert (file["content_type"], file["pages"]) == ("image/jpeg", 1)
+    # Read after the submission commits (a background task); inside this test it has not.
+    assert (file["reading_status"], file["extraction"]) == ("pending", {})
+    assert set(file["readability"]) == {"score", "blurry", "low_contrast", "sharpness",
+                                        "contrast"}
+    assert body["signals"]["receipts"] == {"status": "reading", "files": 1, "read": 0,
+                                           "checked_at": None}
+
+
 def test_decisions_and_four_eyes(client, campaign, agent, agent2):
     big = desk_claim(campaign, price="9990.00")
     first = client.post(f"{BASE}/claims/{big.reference}/approve", {},

@@ -1,11 +1,4 @@
 import pytest
-import time_machine
-
-
-@pytest.fixture
-def during_campaign():
-    with time_machine.travel("2019-08-01T10:00:00Z", tick=True) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -51,7 +51,8 @@ def test_every_status_change_writes_an_event_and_one_email(claim, staff, smtp):
     assert claim.status == ClaimStatus.APPROVED
     assert claim.decided_at is not None
     assert list(claim.events.values_list("kind", "actor_id")) == [
-        ("submitted", None), ("start_review", staff.pk), ("approve", staff.pk)]
+        ("submitted", None), ("receipts_checked", None), ("start_review", staff.pk),
+        ("approve", staff.pk)]
     assert OutboundEmail.objects.filter(event__claim=claim, status="sent").count() == 3
     assert len(smtp.messages) == 3
     assert smtp.subjects()[-1] == f"Søknaden din {claim.reference} er godkjent"

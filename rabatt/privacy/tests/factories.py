@@ -26,6 +26,7 @@ from rabatt.core import crypto
 from rabatt.core.timeutil import utcnow
 from rabatt.privacy.models import Subject
 from rabatt.privacy.services import audit_record, consent_record, subject_seal
+from rabatt.receipts.safety import SafeFile
 from rabatt.receipts.services import receipt_store, receipt_vet
 
 EMAIL = "ingrid.b@example.no"
@@ -79,9 +80,17 @@ def bank_make(*, claim: Claim, iban: str = IBAN) -> BankDetails:
 
 
 def file_make(*, claim: Claim, **changes: Any) -> Any:
+    safe_fields = {f.name for f in dataclasses.fields(SafeFile)}
     safe = dataclasses.replace(receipt_vet(data=receipt_jpeg(), name="k.jpg",
-                                           content_type="image/jpeg"), **changes)
-    return receipt_store(safe=safe, subject=claim.subject, claim_id=claim.pk)
+                                           content_type="image/jpeg"),
+                               **{k: v for k, v in changes.items() if k in safe_fields})
+    stored = receipt_store(safe=safe, subject=claim.subject, claim_id=claim.pk)
+    rest = {k: v for k, v in changes.items() if k not in safe_fields}
+    if rest:
+        for name, value in rest.items():
+            setattr(stored, name, value)
+        stored.save(update_fields=list(rest))
+    return stored
 
 
 def _staff() -> User:

@@ -1,0 +1,349 @@
+"""Read a claim's receipts after upload, check them against the claim, find duplicates.
+
+The heavy work (OCR) runs in a background task per file, outside any transaction; only the short
+writes of its results lock rows. Each step re-reads the state it needs, so a task that runs twice
+or late does no harm.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import shutil
+import subprocess
+import time
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.core import get_global
+from django.db import transaction
+
+from rabatt.campaigns.models import Product, Retailer
+from rabatt.claims.models import Claim, ClaimEvent
+from rabatt.core.timeutil import utcnow
+from rabatt.receipts.models import ReadingStatus, ReceiptFile
+from rabatt.receipts.reading import (
+    DocumentError,
+    Extraction,
+    FieldCheck,
+    ProductRef,
+    RetailerRef,
+    UnsupportedDocument,
+    perceptual_hash,
+    readability,
+    text_fingerprint,
+    verify,
+)
+from rabatt.receipts.reading.fingerprint import hash_bands, to_signed
+from rabatt.receipts.reading.pipeline import read_receipt
+from rabatt.receipts.selectors import DuplicateHit, claim_duplicates
+from rabatt.receipts.services import receipt_read
+
+log = logging.getLogger(__name__)
+
+# Tesseract language of each participating country; English is always added, because receipts
+# mix in English words ("TOTAL", "VAT", card slips).
+COUNTRY_LANGUAGES = {
+    "NO": "nor", "SE": "swe", "DK": "dan", "FI": "fin", "DE": "deu", "AT": "deu", "CH": "deu",
+    "FR": "fra", "BE": "fra", "LU": "fra", "NL": "nld", "IT": "ita", "ES": "spa", "PL": "pol",
+    "IE": "eng", "GB": "eng",
+}
+FIELDS = ("retailer", "date", "total", "currency")
+# The fields that must all be verified before a claim may pass without a person looking.
+REQUIRED_FIELDS = ("retailer", "date", "total")
+RISK_FLAGS = {"exact": "duplicate_receipt", "near": "near_duplicate_receipt",
+              "text": "same_purchase_elsewhere"}
+_DONE = (ReadingStatus.DONE, ReadingStatus.FAILED, ReadingStatus.UNSUPPORTED)
+_RANK = {"verified": 0, "mismatch": 1, "unreadable": 2}
+
+
+@functools.cache
+def installed_languages() -> frozenset[str]:
+    """Return the Tesseract languages installed on this machine."""
+    binary = shutil.which("tesseract")
+    if binary is None:
+        return frozenset()
+    try:
+        out = subprocess.run(  # noqa: S603
+            [binary, "--list-langs"], capture_output=True, text=True, timeout=20, check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset(line.strip() for line in out.splitlines()[1:] if line.strip())
+
+
+def languages_for(country: str) -> str:
+    """Return the Tesseract languages for receipts from this country (those installed)."""
+    wanted = [COUNTRY_LANGUAGES.get(country.upper(), "eng"), "eng"]
+    have = installed_languages()
+    chosen = [lang for lang in dict.fromkeys(wanted) if not have or lang in have]
+    return "+".join(chosen or ["eng"])
+
+
+def local_purchase_date(claim: Claim) -> date:
+    """Return the purchase date as printed in the shop's country (receipts show local dates)."""
+    zones = get_global("territory_zones").get(claim.purchase_country.upper()) or ["UTC"]
+    return claim.purchased_at.astimezone(ZoneInfo(zones[0])).date()
+
+
+def measure_readability(data: bytes) -> dict[str, Any]:
+    """Return the readability of an upload for storage (language-neutral: flags, no messages)."""
+    try:
+        found = readability(data).as_dict()
+    except DocumentError:
+        return {}
+    found.pop("warnings", None)
+    return found
+
+
+# --- reading one file ----------------------------------------------------------------------
+
+def _retailer_refs(retailers: Iterable[Retailer]) -> list[RetailerRef]:
+    return [RetailerRef(r.name, tuple(str(a) for a in r.aliases or ()), key=r.code)
+            for r in retailers]
+
+
+def _product_names(product: Product) -> tuple[str, ...]:
+    names = product.name.values() if isinstance(product.name, dict) else [str(product.name)]
+    return tuple(dict.fromkeys([*map(str, names), *map(str, product.aliases or ())])) or (
+        product.code,)
+
+
+def _claimed_total(claim: Claim) -> Decimal:
+    return sum((line.price * line.quantity for line in claim.lines.all()), Decimal("0.00"))
+
+
+def _evidence(check: FieldCheck, extraction: Extraction, file_id: str) -> dict[str, Any] | None:
+    if check.evidence is None:
+        return None
+    box = check.evidence.box
+    pages = extraction.document.pages
+    page = next((p for p in pages if p.index == box.page), pages[0] if pages else None)
+    return {
+        "file": file_id, "page": box.page, "box": box.as_list(), "text": check.evidence.text,
+        "page_width": page.width if page else None, "page_height": page.height if page else None,
+    }
+
+
+def _field(check: FieldCheck, extraction: Extraction, file_id: str) -> dict[str, Any]:
+    return {"entered": check.expected, "read": check.found, "status": check.status,
+            "confidence": round(check.confidence, 3), "file": file_id,
+            "evidence": _evidence(check, extraction, file_id)}
+
+
+def _price_line_check(extraction: Extraction, claim: Claim, total: Decimal) -> FieldCheck | None:
+    """Verify the price when the receipt holds more than the product: every claimed line's
+    price must be printed on a line that names that product."""
+    lines = list(claim.lines.all())
+    if not lines:
+        return None
+    found = []
+    for line in lines:
+        match = next((m for m in extraction.products
+                      if m.product.key == line.product.code and m.price is not None
+                      and m.price in (line.price, line.price * line.quantity)), None)
+        if match is None:
+            return None
+        found.append(match)
+    best = found[0]
+    return FieldCheck("verified", str(total), str(best.price), best.confidence, best.line)
+
+
+def _verification(extraction: Extraction, claim: Claim, file_id: str) -> dict[str, Any]:
+    retailers = list(claim.campaign.retailers.all())
+    own = [r for r in retailers if r.pk == claim.retailer_id]
+    others = [r for r in retailers if r.pk != claim.retailer_id
+              and r.name.casefold() not in {o.name.casefold() for o in own}]
+    total = _claimed_total(claim)
+    result = verify(extraction, retailer=_retailer_refs(own), date=local_purchase_date(claim),
+                    total=total, currency=claim.currency, other_retailers=_retailer_refs(others))
+    checks = {"retailer": result.retailer, "date": result.date, "total": result.total,
+              "currency": result.currency}
+    if result.total.status != "verified":
+        # A receipt with other goods on it: the product's own price line is the evidence.
+        priced = _price_line_check(extraction, claim, total)
+        if priced is not None:
+            checks["total"] = priced
+    return {name: _field(check, extraction, file_id)
+            for name, check in checks.items() if check is not None}
+
+
+def _fail(receipt_id: str, status: str, error: str) -> None:
+    ReceiptFile.objects.filter(pk=receipt_id).update(
+        reading_status=status, reading_error=error[:200], read_at=utcnow())
+
+
+def receipt_read_and_check(*, receipt_id: str, force: bool = False) -> ReceiptFile | None:
+    """Read one claim file (OCR, extraction, fingerprints) and check it against its claim."""
+    receipt = (ReceiptFile.objects.select_related("claim__campaign", "subject")
+               .filter(pk=receipt_id).first())
+    if receipt is None or receipt.claim is None:
+        return None  # drafts are read once they belong to a claim; deleted files not at all
+    if receipt.reading_status in _DONE and not force:
+        return receipt
+    claim = receipt.claim
+    subject = receipt.subject
+    if subject is None or subject.erased_at is not None or subject.restricted_at is not None:
+        _fail(receipt_id, ReadingStatus.FAILED, "processing_restricted")
+        return None
+    ReceiptFile.objects.filter(pk=receipt_id).update(reading_status=ReadingStatus.READING)
+    started = time.perf_counter()
+    try:
+        data = receipt_read(receipt=receipt)
+    except (OSError, ValueError) as exc:
+        log.warning("receipt %s could not be opened: %s", receipt_id, exc)
+        _fail(receipt_id, ReadingStatus.FAILED, "file_unavailable")
+        return None
+    products = [ProductRef(_product_names(p)[0], _product_names(p)[1:], key=p.code)
+                for p in Product.objects.filter(campaign=claim.campaign)]
+    try:
+        extraction = read_receipt(
+            data, content_type=receipt.content_type,
+            languages=languages_for(claim.purchase_country),
+            retailers=_retailer_refs(claim.campaign.retailers.all()), products=products,
+            currency_hint=claim.currency,
+        )
+        phash = perceptual_hash(data)
+    except UnsupportedDocument:
+        _fail(receipt_id, ReadingStatus.UNSUPPORTED, "unsupported_document")
+        return None
+    except DocumentError as exc:
+        _fail(receipt_id, ReadingStatus.FAILED, f"document_error: {exc}")
+        return None
+    except Exception:
+        # A file that breaks the reader must not break the claim: it goes to a person, and the
+        # sweep does not retry it for ever.
+        log.exception("receipt %s could not be read", receipt_id)
+        _fail(receipt_id, ReadingStatus.FAILED, "reader_error")
+        return None
+    file_id = str(receipt.pk)
+    found = extraction.as_dict()
+    found["pages"] = [{"index": p.index, "width": p.width, "height": p.height}
+                      for p in extraction.document.pages]
+    retailer = extraction.retailer.value
+    receipt.extraction = found
+    receipt.verification = _verification(extraction, claim, file_id)
+    receipt.text_fingerprint = text_fingerprint(
+        retailer=retailer.name if retailer else None, purchase_date=extraction.date.value,
+        total=extraction.total.value, receipt_number=extraction.receipt_number.value,
+    ) or ""
+    receipt.phash = to_signed(phash)
+    (receipt.phash_band0, receipt.phash_band1, receipt.phash_band2,
+     receipt.phash_band3) = hash_bands(phash)
+    if not receipt.readability:
+        receipt.readability = measure_readability(data)
+    receipt.reading_status = ReadingStatus.DONE
+    receipt.reading_error = ""
+    receipt.read_at = utcnow()
+    receipt.reading_seconds = round(time.perf_counter() - started, 3)
+    receipt.save(update_fields=[
+        "extraction", "verification", "text_fingerprint", "phash", "phash_band0", "phash_band1",
+        "phash_band2", "phash_band3", "readability", "reading_status", "reading_error",
+        "read_at", "reading_seconds",
+    ])
+    return receipt
+
+
+# --- the claim as a whole ------------------------------------------------------------------
+
+def _strength(field: dict[str, Any]) -> tuple[int, float]:
+    return _RANK.get(str(field.get("status")), 3), -float(field.get("confidence") or 0)
+
+
+def _best_fields(files: Sequence[ReceiptFile]) -> dict[str, Any]:
+    """Per field, the strongest outcome over the claim's files: one verifying file suffices."""
+    best: dict[str, dict[str, Any]] = {}
+    for receipt in files:
+        for name, field in (receipt.verification or {}).items():
+            known = best.get(name)
+            if known is None or _strength(field) < _strength(known):
+                best[name] = field
+    return {name: best[name] for name in FIELDS if name in best}
+
+
+def _duplicate_rows(hits: Sequence[DuplicateHit]) -> list[dict[str, Any]]:
+    claims = dict(Claim.objects.filter(pk__in=[h.claim_id for h in hits])
+                  .values_list("pk", "reference"))
+    statuses = dict(Claim.objects.filter(pk__in=[h.claim_id for h in hits])
+                    .values_list("pk", "status"))
+    return [{"kind": h.kind, "claim": claims.get(h.claim_id), "file": h.file_id,
+             "distance": h.distance, "status": statuses.get(h.claim_id)} for h in hits]
+
+
+def claim_receipts_check(*, claim_id: int) -> dict[str, Any] | None:
+    """Gather the files' results into ``claim.signals``; return them once every file is read.
+
+    Called after each file is read; only the call that finds every file read writes the
+    verdict, the others record progress.
+    """
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().filter(pk=claim_id).first()
+        if claim is None:
+            return None
+        files = list(ReceiptFile.objects.filter(claim_id=claim_id))
+        read = [f for f in files if f.reading_status in _DONE]
+        done = bool(files) and len(read) == len(files)
+        ok = [f for f in read if f.reading_status == ReadingStatus.DONE]
+        status = ("done" if ok else "failed") if done else "reading"
+        signals = dict(claim.signals or {})
+        before = signals.get("receipts") or {}
+        if done and before.get("status") == status and before.get("read") == len(files) \
+                and "fields" in signals:
+            return signals  # checked already: a retried task
+        signals["receipts"] = {"status": status, "files": len(files), "read": len(read),
+                               "checked_at": utcnow().isoformat() if done else None}
+        if not done:
+            claim.signals = signals
+            claim.save(update_fields=["signals", "updated_at"])
+            return None
+        hits = claim_duplicates(claim_id=claim_id)
+        fields = _best_fields(ok)
+        ours = sorted({RISK_FLAGS[h.kind] for h in hits})
+        kept = [f for f in signals.get("risk_flags") or [] if f not in RISK_FLAGS.values()]
+        signals.update(fields=fields, duplicates=_duplicate_rows(hits), risk_flags=kept + ours)
+        claim.signals = signals
+        claim.save(update_fields=["signals", "updated_at"])
+        ClaimEvent.objects.create(
+            claim=claim, at=utcnow(), actor_type=ClaimEvent.Actor.SYSTEM, kind="receipts_checked",
+            data={"fields": {n: f.get("status") for n, f in fields.items()},
+                  "duplicates": [{"kind": h.kind, "claim": h.claim_id} for h in hits],
+                  "files": len(files), "unreadable_files": len(files) - len(ok)},
+        )
+    return signals
+
+
+def claim_receipts_mark_pending(*, claim: Claim) -> None:
+    """Record on a new or answered claim that files are waiting to be read (the caller saves)."""
+    files = ReceiptFile.objects.filter(claim_id=claim.pk)
+    claim.signals = {**(claim.signals or {}), "receipts": {
+        "status": "reading", "files": files.count(),
+        "read": files.filter(reading_status__in=_DONE).count(), "checked_at": None}}
+
+
+def receipts_read_later(receipt_ids: Sequence[object]) -> None:
+    """Queue the reading of stored files once the transaction that stored them commits."""
+    from rabatt.receipts.tasks import read_receipt_file
+
+    ids = [str(i) for i in receipt_ids]
+    transaction.on_commit(lambda: [read_receipt_file.enqueue(i) for i in ids])
+
+
+def receipts_read_overdue(*, older_than: timedelta = timedelta(minutes=15)) -> int:
+    """Queue again the claim files still unread some time after upload; return how many.
+
+    The safety net behind ``receipts_read_later``: a queued task lost with a crashed worker, or
+    files stored before reading existed, get read on the next sweep.
+    """
+    from rabatt.receipts.tasks import read_receipt_file
+
+    due = utcnow() - older_than
+    ids = list(ReceiptFile.objects.filter(
+        claim__isnull=False, created_at__lte=due,
+        reading_status__in=(ReadingStatus.PENDING, ReadingStatus.READING),
+    ).values_list("pk", flat=True)[:10_000])
+    for receipt_id in ids:
+        read_receipt_file.enqueue(str(receipt_id))
+    return len(ids)

@@ -1,0 +1,27 @@
+"""Background work on receipts: read each file after upload, then check the claim."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.tasks import task
+
+from rabatt.receipts.checking import claim_receipts_check, receipt_read_and_check
+from rabatt.receipts.models import ReceiptFile
+
+
+@task()
+def read_receipt_file(receipt_id: str) -> str:
+    """Read one stored file and fold the result into its claim (safe to run again)."""
+    receipt = receipt_read_and_check(receipt_id=receipt_id)
+    claim_id = (receipt.claim_id if receipt is not None else
+                ReceiptFile.objects.filter(pk=receipt_id).values_list("claim_id", flat=True)
+                .first())
+    if claim_id is None:
+        return "no claim"
+    verdict = claim_receipts_check(claim_id=claim_id)
+    if verdict is not None:
+        from rabatt.review.tasks import auto_decide_claim
+
+        transaction.on_commit(lambda: auto_decide_claim.enqueue(claim_id))
+        return "checked"
+    return "read"

@@ -1,0 +1,206 @@
+"""Receipts are read in the background after upload, checked against the claim, and compared
+with every other claim's receipts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from rabatt.claims.models import ClaimEvent, ClaimStatus
+from rabatt.receipts.checking import (
+    claim_receipts_check,
+    languages_for,
+    local_purchase_date,
+    receipt_read_and_check,
+    receipts_read_overdue,
+)
+from rabatt.receipts.models import ReadingStatus, ReceiptFile
+from rabatt.receipts.tasks import read_receipt_file
+from rabatt.receipts.tests.factories import claim_with, jpeg_bytes, pdf_bytes, spec
+
+pytestmark = pytest.mark.django_db
+
+__all__ = ["claim_with"]
+
+
+def test_a_matching_receipt_verifies_every_field_with_evidence(claim_with: Any) -> None:
+    claim = claim_with(pdf_bytes(spec()))
+    signals = claim.signals
+    assert signals["receipts"]["status"] == "done"
+    assert (signals["receipts"]["files"], signals["receipts"]["read"]) == (1, 1)
+    fields = signals["fields"]
+    assert {n: f["status"] for n, f in fields.items()} == {
+        "retailer": "verified", "date": "verified", "total": "verified", "currency": "verified"}
+    total = fields["total"]
+    assert total["entered"] == "4990.00"
+    assert total["read"] == "4990.00"
+    receipt = claim.files.get()
+    assert total["file"] == str(receipt.pk)
+    evidence = total["evidence"]
+    assert evidence["page"] == 0
+    assert evidence["page_width"] > 0
+    assert evidence["page_height"] > 0
+    assert "4" in evidence["text"]
+    assert len(evidence["box"]) == 5
+    assert receipt.reading_status == ReadingStatus.DONE
+    assert receipt.extraction["total"]["value"] == "4990.00"
+    assert receipt.text_fingerprint
+    assert receipt.phash is not None
+    assert receipt.reading_seconds is not None
+    assert signals["duplicates"] == []
+    assert signals["risk_flags"] == []
+    event = claim.events.get(kind="receipts_checked")
+    assert event.actor_type == ClaimEvent.Actor.SYSTEM
+    assert event.data["fields"]["total"] == "verified"
+    # Off by default: nothing decided, the claim waits for a person.
+    assert claim.status == ClaimStatus.SUBMITTED
+    assert signals["automatic"]["outcome"] == "off"
+
+
+def test_a_photo_is_read_by_ocr(claim_with: Any) -> None:
+    claim = claim_with(jpeg_bytes(spec()), "kvittering.jpg", "image/jpeg")
+    fields = claim.signals["fields"]
+    assert fields["total"]["status"] == "verified"
+    assert fields["date"]["status"] == "verified"
+    assert fields["retailer"]["status"] == "verified"
+    assert claim.files.get().extraction["source"] == "ocr"
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"purchase__lines": [{"product": "beam", "price": "4499.00", "quantity": 1}]}, "total"),
+    ({"purchase__purchased_at": "2019-07-24T10:00:00Z"}, "date"),
+    ({"purchase__retailer": "power-no"}, "retailer"),
+])
+def test_a_receipt_that_says_otherwise_is_a_mismatch(claim_with: Any, changes: dict[str, Any],
+                                                     field: str) -> None:
+    claim = claim_with(pdf_bytes(spec()), **changes)
+    fields = claim.signals["fields"]
+    assert fields[field]["status"] == "mismatch"
+    assert all(f["status"] == "verified" for n, f in fields.items() if n != field)
+
+
+def test_other_goods_on_the_receipt_still_verify_the_price_on_its_line(claim_with: Any) -> None:
+    claim = claim_with(pdf_bytes(spec(extra_item=True)))
+    total = claim.signals["fields"]["total"]
+    assert total["status"] == "verified"
+    assert "Beam" in total["evidence"]["text"]
+
+
+def test_the_same_file_in_another_claim_is_an_exact_duplicate(claim_with: Any) -> None:
+    data = pdf_bytes(spec())
+    first = claim_with(data)
+    second = claim_with(data, person__email="ola@example.no")
+    assert second.signals["risk_flags"] == ["duplicate_receipt"]
+    assert second.signals["duplicates"] == [{
+        "kind": "exact", "claim": first.reference, "file": str(first.files.get().pk),
+        "distance": None, "status": "submitted"}]
+    first.refresh_from_db()
+    assert first.signals["duplicates"] == []
+
+
+def test_a_recompressed_photo_of_the_same_receipt_is_found(claim_with: Any) -> None:
+    first = claim_with(jpeg_bytes(spec()), "a.jpg", "image/jpeg")
+    second = claim_with(jpeg_bytes(spec(), quality=40), "b.jpg", "image/jpeg",
+                        person__email="ola@example.no")
+    kinds = {d["kind"] for d in second.signals["duplicates"]}
+    assert kinds
+    assert kinds <= {"near", "text"}
+    assert second.signals["duplicates"][0]["claim"] == first.reference
+    assert set(second.signals["risk_flags"]) & {"near_duplicate_receipt",
+                                                 "same_purchase_elsewhere"}
+
+
+def test_the_same_purchase_as_a_pdf_and_a_photo_is_the_same_purchase(claim_with: Any) -> None:
+    first = claim_with(pdf_bytes(spec()))
+    second = claim_with(jpeg_bytes(spec()), "b.jpg", "image/jpeg",
+                        person__email="ola@example.no")
+    assert second.signals["duplicates"][0]["kind"] == "text"
+    assert second.signals["duplicates"][0]["claim"] == first.reference
+    assert "same_purchase_elsewhere" in second.signals["risk_flags"]
+
+
+def test_a_different_receipt_from_the_same_shop_is_not_a_duplicate(claim_with: Any) -> None:
+    claim_with(pdf_bytes(spec()))
+    second = claim_with(pdf_bytes(spec(number="417-220720", day=date(2019, 7, 26))),
+                        person__email="ola@example.no",
+                        purchase__purchased_at="2019-07-26T10:00:00Z")
+    assert second.signals["duplicates"] == []
+    assert second.signals["risk_flags"] == []
+
+
+def test_readability_is_measured_at_upload(claim_with: Any) -> None:
+    sharp = claim_with(jpeg_bytes(spec()), "a.jpg", "image/jpeg").files.get()
+    blurred = claim_with(jpeg_bytes(spec(number="1-2"), blur=4), "b.jpg", "image/jpeg",
+                         person__email="ola@example.no").files.get()
+    assert sharp.readability["blurry"] is False
+    assert blurred.readability["blurry"] is True
+    assert blurred.readability["score"] < sharp.readability["score"]
+
+
+def test_reading_again_changes_nothing(claim_with: Any) -> None:
+    claim = claim_with(pdf_bytes(spec()))
+    receipt = claim.files.get()
+    before = (receipt.extraction, receipt.verification, receipt.read_at)
+    read_receipt_file.call(str(receipt.pk))
+    receipt.refresh_from_db()
+    assert (receipt.extraction, receipt.verification, receipt.read_at) == before
+    assert claim.events.filter(kind="receipts_checked").count() == 1
+
+
+def test_a_restricted_person_s_receipt_is_not_read(claim_with: Any) -> None:
+    claim = claim_with(pdf_bytes(spec()))
+    receipt = claim.files.get()
+    ReceiptFile.objects.filter(pk=receipt.pk).update(reading_status=ReadingStatus.PENDING,
+                                                     extraction={})
+    subject = claim.subject
+    subject.restricted_at = claim.submitted_at
+    subject.save(update_fields=["restricted_at"])
+    assert receipt_read_and_check(receipt_id=str(receipt.pk)) is None
+    receipt.refresh_from_db()
+    assert receipt.reading_status == ReadingStatus.FAILED
+    assert receipt.reading_error == "processing_restricted"
+    assert receipt.extraction == {}
+
+
+def test_progress_is_recorded_until_every_file_is_read(claim_with: Any) -> None:
+    claim = claim_with(pdf_bytes(spec()))
+    extra = ReceiptFile.objects.create(
+        claim=claim, subject=claim.subject, content_type="image/jpeg", size=1, sha256="f" * 64,
+        original_sha256="f" * 64, display_name="second.jpg")
+    assert claim_receipts_check(claim_id=claim.pk) is None
+    claim.refresh_from_db()
+    assert claim.signals["receipts"] == {"status": "reading", "files": 2, "read": 1,
+                                         "checked_at": None}
+    ReceiptFile.objects.filter(pk=extra.pk).update(reading_status=ReadingStatus.FAILED)
+    assert claim_receipts_check(claim_id=claim.pk) is not None
+    claim.refresh_from_db()
+    assert claim.signals["receipts"]["status"] == "done"
+    assert claim.signals["fields"]["total"]["status"] == "verified"
+
+
+def test_languages_follow_the_purchase_country() -> None:
+    assert languages_for("NO") == "nor+eng"
+    assert languages_for("no") == "nor+eng"
+    assert languages_for("US") == "eng"
+
+
+def test_the_purchase_date_is_the_shop_s_local_date(claim_with: Any) -> None:
+    claim = claim_with(pdf_bytes(spec(day=date(2019, 7, 26))),
+                       purchase__purchased_at="2019-07-25T22:30:00Z")
+    assert local_purchase_date(claim) == date(2019, 7, 26)
+    assert claim.signals["fields"]["date"]["status"] == "verified"
+
+
+def test_the_sweep_reads_files_left_unread(claim_with: Any) -> None:
+    claim = claim_with(pdf_bytes(spec()))
+    receipt = claim.files.get()
+    ReceiptFile.objects.filter(pk=receipt.pk).update(reading_status=ReadingStatus.PENDING,
+                                                     extraction={})
+    assert receipts_read_overdue(older_than=timedelta(minutes=15)) == 0  # too fresh
+    assert receipts_read_overdue(older_than=timedelta(0)) == 1
+    receipt.refresh_from_db()
+    assert receipt.reading_status == ReadingStatus.DONE
+    assert receipt.extraction["total"]["value"] == "4990.00"
+    assert receipts_read_overdue(older_than=timedelta(0)) == 0
