@@ -103,10 +103,34 @@ def _wizard_context(campaign: Campaign, step: str, **extra: Any) -> dict[str, An
             "step_title": STEP_TITLES[step], **extra}
 
 
+def _readability_warnings(readability: Any) -> list[str]:
+    """The warnings for a file measured as hard to read at upload (``ReceiptFile.readability``),
+    in the language of this page rather than the one stored with the measurement. A file not
+    measured yet, or measured by an older version, simply has none."""
+    if not isinstance(readability, dict):
+        return []
+    warnings = []
+    if readability.get("blurry") is True:
+        warnings.append(_("The picture looks blurred. Hold the camera still and take a new photo."))
+    if readability.get("low_contrast") is True:
+        warnings.append(_("The picture is too dark or faint. Take it in better light."))
+    return warnings
+
+
+def _file_list(files: list[ReceiptFile], view: str, remove: str,
+               kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of claims/_files.html: the wizard's description of each file, plus its
+    readability warnings (a warning only advises: the file can still be sent)."""
+    rows = wizard.file_rows(files, view, remove, kwargs)
+    for receipt, row in zip(files, rows, strict=True):
+        row["warnings"] = _readability_warnings(getattr(receipt, "readability", None))
+    return rows
+
+
 def _wizard_files(campaign: Campaign, draft: ClaimDraft | None) -> list[dict[str, Any]]:
     files = list(draft.files.all()) if draft is not None else []
-    return wizard.file_rows(files, "claims:draft_file", "claims:draft_file_remove",
-                            {"slug": campaign.slug})
+    return _file_list(files, "claims:draft_file", "claims:draft_file_remove",
+                      {"slug": campaign.slug})
 
 
 def _serve_file(receipt: ReceiptFile, draft: ClaimDraft) -> HttpResponse:
@@ -552,8 +576,8 @@ def _answer_key(token: str) -> str:
 
 def _answer_files(token: str, draft: ClaimDraft | None) -> list[dict[str, Any]]:
     files = list(draft.files.all()) if draft is not None else []
-    return wizard.file_rows(files, "claims:answer_file", "claims:answer_file_remove",
-                            {"token": token})
+    return _file_list(files, "claims:answer_file", "claims:answer_file_remove",
+                      {"token": token})
 
 
 def _answer_claim(request: HttpRequest, token: str) -> Any:

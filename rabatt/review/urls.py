@@ -8,6 +8,7 @@ urlpatterns = [
     path("bulk/", views.bulk_start, name="bulk_start"),
     path("bulk/<uuid:job_id>/", views.bulk_status, name="bulk"),
     path("claims/<str:reference>/", views.claim_detail, name="claim"),
+    path("claims/<str:reference>/signals/", views.claim_signals, name="signals"),
     path("claims/<str:reference>/decide/<slug:action>/", views.claim_decide, name="decide"),
     path("claims/<str:reference>/notes/", views.claim_note, name="note"),
     path("claims/<str:reference>/release/", views.claim_release, name="release"),

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 from rabatt.accounts.guards import staff_required
 from rabatt.accounts.roles import has_perm, permissions_of, require
 from rabatt.campaigns.models import Campaign, CampaignCountry, translated
-from rabatt.claims.models import ClaimStatus
+from rabatt.claims.models import Claim, ClaimStatus
 from rabatt.claims.transitions import allowed_actions
 from rabatt.core.errors import DomainError, PermissionDenied
+from rabatt.receipts.models import ReceiptFile
 from rabatt.review import selectors, services
 from rabatt.review.forms import BulkForm, DecisionForm, InfoForm, NoteForm, QueueForm, RejectForm
 from rabatt.review.models import BulkJob
@@ -76,6 +77,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _risk_flags(claim: Claim) -> list[tuple[str, Any]]:
+    return [(f, selectors.RISK_LABELS.get(f, f)) for f in selectors.claim_risk_flags(claim=claim)]
+
+
+def _pages(files: list[ReceiptFile], checks: selectors.ClaimChecks) -> list[tuple[Any, ...]]:
+    """Every page of every file (1-based) with the evidence boxes to draw on it."""
+    return [(f, [(n, checks.boxes_on(f.pk, n)) for n in range(1, max(f.page_count, 1) + 1)])
+            for f in files]
+
+
 def _claim_context(request: HttpRequest, reference: str, **extra: Any) -> dict[str, Any]:
     actor = _user(request)
     claim = selectors.claim_by_reference(reference=reference)
@@ -93,15 +104,15 @@ def _claim_context(request: HttpRequest, reference: str, **extra: Any) -> dict[s
         can.update(approve=False, reject=False, request_info=False)
     with translation.override(claim.locale):
         status_label_consumer = str(ClaimStatus(claim.status).label)
+    checks = selectors.claim_checks(claim=claim, files=files)
     return {
         "claim": claim, "held": held, "holder": holder, "files": files,
-        "pages": [(f, list(range(1, max(f.page_count, 1) + 1))) for f in files],
+        "checks": checks, "pages": _pages(files, checks),
         "events": events, "notes": list(claim.notes.select_related("author")),
         "lines": list(claim.lines.select_related("product")),
         "quote": selectors.claim_live_quote(claim=claim),
         "related": selectors.claim_related(claim=claim, address="address" in request.GET),
-        "risk_flags": [(f, selectors.RISK_LABELS.get(f, f))
-                       for f in selectors.claim_risk_flags(claim=claim)],
+        "risk_flags": _risk_flags(claim),
         "four_eyes": selectors.four_eyes_reasons(claim=claim),
         "four_eyes_limit": selectors.four_eyes_limit(claim=claim),
         "pending": pending,
@@ -129,6 +140,26 @@ def claim_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 FORMS = {"approve": DecisionForm, "reject": RejectForm, "request_info": InfoForm,
          "void": DecisionForm, "reopen": DecisionForm}
+
+
+@staff_required
+@require_GET
+def claim_signals(request: HttpRequest, reference: str) -> HttpResponse:
+    """The checks section alone (and the evidence boxes on the receipt pages), for the claim
+    page to poll while the receipts are still being read. It neither holds nor moves the claim:
+    looking at the progress is not reviewing."""
+    actor = _user(request)
+    try:
+        require(actor, "claims.view")
+        claim = selectors.claim_by_reference(reference=reference)
+    except DomainError as exc:
+        return _refused(request, exc)
+    services.access_log(actor=actor, claim=claim, what="signals")
+    files = list(claim.files.all())
+    checks = selectors.claim_checks(claim=claim, files=files)
+    return render(request, "review/signals_fragment.html", {
+        "claim": claim, "checks": checks, "risk_flags": _risk_flags(claim),
+        "pages": _pages(files, checks)})
 
 
 @staff_required

@@ -1,4 +1,5 @@
-// Review desk: keyboard shortcuts, receipt zoom and rotation, message prefill, bulk progress.
+// Review desk: keyboard shortcuts, receipt zoom and rotation, message prefill, bulk progress,
+// receipt checks (evidence highlighting, refreshing while the receipts are being read).
 (function () {
   "use strict";
 
@@ -70,6 +71,73 @@
     info.addEventListener("change", function (event) {
       if (event.target.name === "reasons" || event.target === lang) prefill();
     });
+  }
+
+  // Receipt checks: pointing at a field's row (or focusing its button) highlights where it was
+  // read on the receipt. Delegated from the document, so refreshed rows keep working.
+  function highlight(name, on) {
+    var key = CSS.escape(name);
+    document.querySelectorAll('.evidence-box[data-field="' + key + '"], tr[data-field-row="' + key + '"]')
+      .forEach(function (el) { el.classList.toggle("is-active", on); });
+  }
+  function fieldOf(target) {
+    var row = target.closest && target.closest("tr[data-field-row]");
+    return row ? row.dataset.fieldRow : null;
+  }
+  ["mouseover", "focusin"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var name = fieldOf(event.target);
+      if (name) highlight(name, true);
+    });
+  });
+  ["mouseout", "focusout"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var name = fieldOf(event.target);
+      // Moving within the same row is not leaving it.
+      if (name && fieldOf(event.relatedTarget || document.body) !== name) highlight(name, false);
+    });
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-show-field]");
+    if (!button) return;
+    var box = document.querySelector('.evidence-box[data-field="' + CSS.escape(button.dataset.showField) + '"]');
+    if (box) box.closest("figure").scrollIntoView({ block: "center" });
+    highlight(button.dataset.showField, true);
+  });
+
+  // While the receipts are being read, refresh the checks (and the boxes on the pages) every
+  // few seconds until the reading is done or failed, or for at most five minutes.
+  var signals = document.getElementById("signals");
+  var live = document.getElementById("signals-live");
+  if (signals && signals.dataset.poll) {
+    var url = signals.dataset.poll, tries = 0, every = 4000, maxTries = 75;
+    var refresh = function () {
+      tries += 1;
+      fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById("signals");
+          if (!fresh) throw new Error("no signals");
+          var before = signals.querySelector("[data-announce]");
+          signals.innerHTML = fresh.innerHTML;
+          signals.dataset.state = fresh.dataset.state;
+          var update = doc.getElementById("evidence-update");
+          if (update) {
+            update.content.querySelectorAll("[data-swap]").forEach(function (el) {
+              var old = document.querySelector('[data-swap="' + CSS.escape(el.dataset.swap) + '"]');
+              if (old) old.replaceWith(document.importNode(el, true));
+            });
+          }
+          var now = signals.querySelector("[data-announce]");
+          if (live && now && (!before || before.textContent !== now.textContent)) {
+            live.textContent = now.textContent.trim();
+          }
+          if (fresh.dataset.poll && tries < maxTries) setTimeout(refresh, every);
+        })
+        .catch(function () { if (tries < maxTries) setTimeout(refresh, every * 2); });
+    };
+    setTimeout(refresh, every);
   }
 
   // Queue: select every claim on the page.
