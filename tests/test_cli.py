@@ -59,6 +59,31 @@ def test_demo_prepares_a_live_campaign_and_a_staff_login(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "sonos-summer-live" in result.stdout
     assert "demo@rabatt.invalid" in result.stdout
+    assert "4 demo claims" in result.stdout
+    # A worker, as `serve` starts one, reads the receipts and checks the claims.
+    worker = rabatt(tmp_path, "db_worker", "--batch", "--no-startup-delay")
+    assert worker.returncode == 0, worker.stderr
+    script = (
+        "import django; django.setup()\n"
+        "from rabatt.claims.models import Claim\n"
+        "for c in Claim.objects.order_by('pk'):\n"
+        "    s = c.signals\n"
+        "    print(s['receipts']['status'], s['fields']['total']['status'], "
+        "sorted(s['risk_flags']), sorted(d['kind'] for d in s['duplicates']))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in CHILD_DROPS}
+    env.update(RABATT_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="rabatt.settings")
+    shown = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                           text=True, timeout=60, check=False, cwd=ROOT)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    # The first and third share one receipt photo: each is flagged with the other.
+    assert lines[0] == "done verified ['duplicate_receipt'] ['exact']"
+    assert lines[1] == "done mismatch [] []"
+    assert lines[2] == "done verified ['duplicate_receipt'] ['exact']"
+    again = rabatt(tmp_path, "demo", "--no-serve")
+    assert again.returncode == 0, again.stderr
+    assert "demo claims" not in again.stdout
 
 
 def _free_port() -> int:

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from rabatt.accounts.services import staff_create
 from rabatt.campaigns.campaign_file import load_path
 from rabatt.campaigns.services import campaign_load
+from rabatt.core.demo_claims import demo_claims_create
 from rabatt.core.timeutil import utcnow
 
 EXAMPLE = Path(__file__).resolve().parents[4] / "examples" / "campaigns" / "sonos-summer-2019.yaml"
@@ -39,6 +40,8 @@ class Command(BaseCommand):
         # Put today about a week into the copy's purchase window.
         shift = (utcnow() - original.purchase_starts_at).days - 7
         live, _ = campaign_load(data=load_path(path, shift_days=shift, slug=LIVE_SLUG))
+        # Read by the background worker that ``serve`` starts; the desk shows the results.
+        made = demo_claims_create(campaign=live)
         password = secrets.token_urlsafe(12)
         user = get_user_model().objects.filter(username=DEMO_EMAIL).first()
         if user is None:
@@ -55,6 +58,9 @@ class Command(BaseCommand):
             f"  Live campaign: {live.slug} (purchases {live.purchase_starts_at:%Y-%m-%d} to "
             f"{live.purchase_ends_before:%Y-%m-%d}, claims until {live.claims_end_before:%Y-%m-%d})"
         )
+        if made:
+            self.stdout.write(f"  Claims:      {len(made)} demo claims with receipt photos "
+                              f"({', '.join(c.reference for c in made)}), read in the background")
         self.stdout.write(f"  Site:      {base}/")
         self.stdout.write(f"  API docs:    {base}/api/v1/docs")
         self.stdout.write(f"  Staff desk:  {base}/staff/  user {DEMO_EMAIL}  password {password}")
