@@ -155,3 +155,33 @@ def test_the_checks_refresh_themselves_while_the_receipts_are_read(live_server, 
     expect(page.locator('.evidence-box[data-field="total"]')).to_have_class(
         "evidence-box box-verified is-active")
     assert_accessible(page)
+
+
+def test_a_real_receipt_read_in_the_background_is_marked_where_it_was_read(
+        live_server: Any, open_page: Any, shot: Any) -> None:
+    from datetime import UTC, datetime
+
+    from rabatt.core.demo_claims import CLAIMS, receipt_photo
+    from rabatt.receipts.tasks import read_receipt_file
+
+    base = live_server.url
+    campaign = campaign_factory()
+    agent = staff_user("agent")
+    photo = receipt_photo(CLAIMS[0], "25.07.2019")
+    claim = desk_claim(campaign, files=[photo],
+                       submitted_at=datetime(2019, 7, 26, 9, 0, tzinfo=UTC))
+    read_receipt_file.call(str(claim.files.get().pk))
+    claim.refresh_from_db()
+    assert {n: f["status"] for n, f in claim.signals["fields"].items()} == {
+        "retailer": "verified", "date": "verified", "total": "verified", "currency": "verified"}
+
+    page = open_page("desktop", "en")
+    log_in(page, base, agent)
+    page.goto(f"{base}/staff/claims/{claim.reference}/")
+    expect(page.locator("#signals")).to_contain_text("Receipts read: 1 of 1")
+    for field in ("retailer", "date", "total"):
+        expect(page.locator(f'.evidence-box[data-field="{field}"] rect')).to_be_visible()
+    image = box(page, "figure.page img")
+    assert inside(box(page, '.evidence-box[data-field="total"] rect'), image)
+    assert_accessible(page)
+    shot(page, "desk-receipt-checks", full_page=True)
