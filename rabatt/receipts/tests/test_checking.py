@@ -204,3 +204,29 @@ def test_the_sweep_reads_files_left_unread(claim_with: Any) -> None:
     assert receipt.reading_status == ReadingStatus.DONE
     assert receipt.extraction["total"]["value"] == "4990.00"
     assert receipts_read_overdue(older_than=timedelta(0)) == 0
+
+
+def test_a_receipt_sent_in_answer_is_read_and_the_claim_checked_again(
+        claim_with: Any, agent: Any, django_capture_on_commit_callbacks: Any) -> None:
+    from rabatt.claims.services import claim_answer_info, claim_request_info
+    from rabatt.receipts.services import receipt_vet
+
+    blurred = jpeg_bytes(spec(), blur=6)
+    claim = claim_with(blurred, "uklar.jpg", "image/jpeg")
+    assert claim.files.get().readability["blurry"] is True
+    assert claim.signals["fields"]["total"]["status"] == "unreadable"
+    # (Its after-commit e-mail and lapse timer are not run here.)
+    _, token = claim_request_info(claim_id=claim.pk, actor=agent, reasons=["receipt_unreadable"])
+    with django_capture_on_commit_callbacks(execute=True):
+        claim_answer_info(token=token, uploads=[receipt_vet(
+            data=pdf_bytes(spec()), name="ny.pdf", content_type="application/pdf")])
+    claim.refresh_from_db()
+    assert claim.signals["receipts"]["status"] == "done"
+    assert (claim.signals["receipts"]["files"], claim.signals["receipts"]["read"]) == (2, 2)
+    assert {n: f["status"] for n, f in claim.signals["fields"].items()} == {
+        "retailer": "verified", "date": "verified", "total": "verified", "currency": "verified"}
+    assert claim.signals["fields"]["total"]["file"] == str(claim.files.get(
+        added_during="info_answer").pk)
+    assert claim.events.filter(kind="receipts_checked").count() == 2
+    # Someone has looked at it: no automatic decision after an answer.
+    assert claim.status == ClaimStatus.IN_REVIEW
