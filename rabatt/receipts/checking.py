@@ -116,16 +116,38 @@ def _claimed_total(claim: Claim) -> Decimal:
     return sum((line.price * line.quantity for line in claim.lines.all()), Decimal("0.00"))
 
 
+def unrotate(box: list[float], width: float, height: float,
+             rotation: int) -> tuple[list[float], float, float]:
+    """Map a box read on a page turned clockwise by ``rotation`` back onto the upload as stored.
+
+    OCR turns a sideways photo upright before reading; the desk shows the photo as uploaded, so
+    the evidence must be drawn where the line is on that picture. Returns the box
+    ``[page, x0, y0, x1, y1]`` and the upload's page width and height.
+    """
+    page, x0, y0, x1, y1 = box
+    turn = rotation % 360
+    if turn == 180:
+        return [page, width - x1, height - y1, width - x0, height - y0], width, height
+    if turn == 90:
+        return [page, y0, width - x1, y1, width - x0], height, width
+    if turn == 270:
+        return [page, height - y1, x0, height - y0, x1], height, width
+    return [page, x0, y0, x1, y1], width, height
+
+
 def _evidence(check: FieldCheck, extraction: Extraction, file_id: str) -> dict[str, Any] | None:
     if check.evidence is None:
         return None
     box = check.evidence.box
-    pages = extraction.document.pages
+    document = extraction.document
+    pages = document.pages
     page = next((p for p in pages if p.index == box.page), pages[0] if pages else None)
-    return {
-        "file": file_id, "page": box.page, "box": box.as_list(), "text": check.evidence.text,
-        "page_width": page.width if page else None, "page_height": page.height if page else None,
-    }
+    if page is None:
+        return None
+    coords, width, height = unrotate(box.as_list(), page.width, page.height,
+                                     document.rotation if document.source == "ocr" else 0)
+    return {"file": file_id, "page": box.page, "box": coords, "text": check.evidence.text,
+            "page_width": width, "page_height": height}
 
 
 def _field(check: FieldCheck, extraction: Extraction, file_id: str) -> dict[str, Any]:

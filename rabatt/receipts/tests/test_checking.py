@@ -230,3 +230,21 @@ def test_a_receipt_sent_in_answer_is_read_and_the_claim_checked_again(
     assert claim.events.filter(kind="receipts_checked").count() == 2
     # Someone has looked at it: no automatic decision after an answer.
     assert claim.status == ClaimStatus.IN_REVIEW
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_evidence_read_on_a_turned_page_lands_on_the_upload(rotation: int) -> None:
+    from PIL import Image
+
+    from rabatt.receipts.checking import unrotate
+
+    # A 300 x 500 upload with a mark at x 20-60, y 400-420, turned as OCR turned it.
+    upload = Image.new("L", (300, 500), 255)
+    upload.paste(0, (20, 400, 60, 420))
+    turned = upload.rotate(-rotation, expand=True)
+    ys, xs = zip(*[(y, x) for y in range(turned.height) for x in range(turned.width)
+                   if turned.getpixel((x, y)) == 0], strict=True)
+    seen = [0, min(xs), min(ys), max(xs) + 1, max(ys) + 1]
+    box, width, height = unrotate(seen, turned.width, turned.height, rotation)
+    assert (width, height) == (300, 500)
+    assert box == [0, 20, 400, 60, 420]
