@@ -269,7 +269,7 @@ def write_table(args: argparse.Namespace, results: dict[tuple[str, str, int], li
         "instead, to show what the indexes save.",
         "",
         "| engine | upload | " + " | ".join(f"{s:,} receipts: median / p99" for s in sizes)
-        + " | matches found |",
+        + " | found: claims (lookups), rows (scan) |",
         "|---|---|" + "---|" * len(sizes) + "---|",
     ]
     for (engine, kind) in dict.fromkeys((e, k) for e, k, _ in results):
