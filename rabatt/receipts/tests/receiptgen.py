@@ -228,6 +228,9 @@ WORDS = {
         "return": "Åpent kjøp til",
         "thanks": "Takk for handelen!",
         "org": "Org.nr 979 959 951 MVA",
+        "rounding": "Øreavrunding",
+        "due": "Å BETALE",
+        "summary": "MVA-grunnlag",
         "months": (
             "januar februar mars april mai juni juli august september oktober november desember"
         ),
@@ -244,6 +247,9 @@ WORDS = {
         "return": "Öppet köp t.o.m.",
         "thanks": "Tack för ditt köp!",
         "org": "Org.nr 556509-6488",
+        "rounding": "Öresavrundning",
+        "due": "ATT BETALA",
+        "summary": "Momsspecifikation",
         "months": (
             "januari februari mars april maj juni juli augusti september oktober november december"
         ),
@@ -260,6 +266,9 @@ WORDS = {
         "return": "Byttes senest",
         "thanks": "Tak for handlen!",
         "org": "CVR 25 06 26 06",
+        "rounding": "Afrunding",
+        "due": "AT BETALE",
+        "summary": "Momsoversigt",
         "months": (
             "januar februar marts april maj juni juli august september oktober november december"
         ),
@@ -276,6 +285,9 @@ WORDS = {
         "return": "Umtausch bis",
         "thanks": "Vielen Dank für Ihren Einkauf!",
         "org": "USt-IdNr. DE 811 229 476",
+        "rounding": "Rundung",
+        "due": "ZU ZAHLEN",
+        "summary": "MwSt-Übersicht",
         "months": (
             "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
         ),
@@ -292,6 +304,9 @@ WORDS = {
         "return": "Return by",
         "thanks": "Thank you for shopping with us",
         "org": "VAT Reg No 232 7145 11",
+        "rounding": "Rounding",
+        "due": "AMOUNT DUE",
+        "summary": "VAT summary",
         "months": ("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"),
     },
 }
@@ -321,6 +336,11 @@ class ReceiptSpec:
     return_date: bool = False
     seed: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+    # Cash rounding: the total line shows total - rounding, then a rounding line, then the
+    # rounded amount due (``total``).
+    rounding: Decimal = Decimal(0)
+    # A VAT breakdown table at the end whose "Total" row holds the net amount.
+    tax_table: bool = False
 
     @property
     def retailer(self) -> str:
@@ -436,7 +456,13 @@ def receipt_rows(spec: ReceiptSpec) -> list[tuple[str, str, bool]]:
         rows.append((f"{qty} x {name}", money(qty * price, lang), False))
     rows.append(("", "", False))
     vat_pct = f"{(spec.shop.vat_rate * 100).normalize():f} %"
-    if spec.shop.vat_included:
+    if spec.rounding:
+        rows.append((f"{w['total']} {cur}", money(spec.total - spec.rounding, lang), True))
+        rows.append((w["rounding"], money(spec.rounding, lang), False))
+        rows.append((f"{w['due']} {cur}", money(spec.total, lang), True))
+        rows.append((w["net"], money(spec.subtotal, lang), False))
+        rows.append((f"{w['vat']} {vat_pct}", money(spec.vat, lang), False))
+    elif spec.shop.vat_included:
         rows.append((f"{w['total']} {cur}", money(spec.total, lang), True))
         rows.append((f"{w['net']}", money(spec.subtotal, lang), False))
         tax_label = "GST incl." if loc == "en-AU" else f"{w['vat']} {vat_pct}"
@@ -450,6 +476,9 @@ def receipt_rows(spec: ReceiptSpec) -> list[tuple[str, str, bool]]:
     if spec.return_date:
         back = spec.purchase_date + timedelta(days=30)
         rows.append((f"{w['return']} {local_date(back, loc, long=False)}", "", False))
+    if spec.tax_table:
+        rows.append((f"{w['summary']} {vat_pct}", "", False))
+        rows.append(("Total", money(spec.subtotal, lang), False))
     rows += [("", "", False), (w["thanks"], "", False), (spec.shop.web, "", False)]
     return rows
 
@@ -563,6 +592,14 @@ def generate_set(directory: Path, *, count: int = 40) -> list[tuple[ReceiptSpec,
             path = render_photo(spec, directory / f"gen-{i:03d}-{language}.jpg")
         out.append((spec, path))
     return out
+
+
+def with_rounding(spec: ReceiptSpec) -> ReceiptSpec:
+    """Return the receipt with cash rounding to a whole unit printed before the amount due."""
+    whole = spec.total == spec.total.quantize(Decimal(1))
+    before = spec.total - Decimal("0.30") if whole else spec.total
+    paid = before.quantize(Decimal(1), ROUND_HALF_UP)
+    return replace(spec, total=paid, rounding=paid - before)
 
 
 def with_total(spec: ReceiptSpec, total: Decimal) -> ReceiptSpec:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tempfile
 from datetime import timedelta
@@ -18,7 +19,13 @@ from rabatt.receipts.reading import (
     read_document,
     verify,
 )
-from rabatt.receipts.tests.receiptgen import LANGUAGES, ReceiptSpec, make_spec, render_pdf
+from rabatt.receipts.tests.receiptgen import (
+    LANGUAGES,
+    ReceiptSpec,
+    make_spec,
+    render_pdf,
+    with_rounding,
+)
 
 CENT = Decimal("0.01")
 
@@ -144,3 +151,30 @@ def test_not_a_receipt_is_unsupported() -> None:
 
     with pytest.raises(UnsupportedDocument):
         read_document(b"hello", content_type="text/plain")
+
+
+@pytest.mark.parametrize("language", ["nb", "sv", "da", "de", "en"])
+def test_cash_rounding_the_amount_due_verifies_and_the_total_before_it_does_not(
+    tmp_path: Path, language: str
+) -> None:
+    spec = with_rounding(make_spec(77, language))
+    found = extract(read_document(render_pdf(spec, tmp_path / "r.pdf").read_bytes()))
+    assert found.total.value == spec.total
+    ok = verify(found, retailer=spec.retailer, date=spec.purchase_date, total=spec.total)
+    assert ok.total.status == "verified"
+    before = verify(
+        found, retailer=spec.retailer, date=spec.purchase_date, total=spec.total - spec.rounding
+    )
+    assert before.total.status == "mismatch"
+
+
+@pytest.mark.parametrize("language", ["nb", "sv", "da", "de", "en"])
+def test_the_total_row_of_a_vat_table_is_not_the_amount_paid(
+    tmp_path: Path, language: str
+) -> None:
+    spec = dataclasses.replace(make_spec(78, language), tax_table=True)
+    found = extract(read_document(render_pdf(spec, tmp_path / "t.pdf").read_bytes()))
+    ok = verify(found, retailer=spec.retailer, date=spec.purchase_date, total=spec.total)
+    assert ok.total.status == "verified"
+    net = verify(found, retailer=spec.retailer, date=spec.purchase_date, total=spec.subtotal)
+    assert net.total.status == "mismatch"

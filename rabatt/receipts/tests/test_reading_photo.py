@@ -11,6 +11,8 @@ import pytest
 from PIL import Image, ImageFilter
 
 from rabatt.receipts.reading import Extraction, RetailerRef, readability, verify
+from rabatt.receipts.reading.document import LINES_ENGINE, tesseract_words
+from rabatt.receipts.reading.extract import find_totals
 from rabatt.receipts.reading.pipeline import read_receipt
 from rabatt.receipts.tests.receiptgen import ReceiptSpec, make_spec, photograph, render_image
 
@@ -94,3 +96,34 @@ def test_mild_blur_is_still_readable() -> None:
     _, data = photo("sv", 0)
     image = Image.open(io.BytesIO(data)).filter(ImageFilter.GaussianBlur(0.5))
     assert not readability(image).blurry
+
+
+def test_total_and_date_lines_are_read_again_up_close() -> None:
+    spec, found = read("en", 2)
+    again = [d for d in found.alternates if d.engine.endswith(LINES_ENGINE)]
+    # Lines read again at two heights, by Debian's fast model and the wheel's standard one.
+    assert len(again) >= 2
+    totals = {f.value for d in again for _, f in find_totals(d)}
+    assert spec.total in totals
+    # The page keeps its other lines, so a re-read line is judged in its context.
+    assert all(len(d.lines) >= len(found.document.lines) - 2 for d in again)
+
+
+def test_a_line_read_again_keeps_page_coordinates() -> None:
+    _, found = read("nb", 1)
+    first = {round(line.box.y0 / 10) for line in found.document.lines}
+    for doc in found.alternates:
+        for line in doc.lines:
+            assert line.box.page == 0
+            assert 0 <= line.box.x0 < line.box.x1 <= found.document.pages[0].width + 1
+            assert any(abs(round(line.box.y0 / 10) - y) <= 2 for y in first)
+
+
+def test_the_library_engine_reads_like_the_binary(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = make_spec(901, "en", shop=1)
+    image = render_image(spec).crop((0, 0, 640, 260))
+    by_library = " ".join(w.text for w in tesseract_words(image, languages="eng"))
+    monkeypatch.setenv("RABATT_OCR_BINARY", "1")
+    by_binary = " ".join(w.text for w in tesseract_words(image, languages="eng"))
+    assert by_library == by_binary
+    assert spec.shop.name.upper().split()[0] in by_library
