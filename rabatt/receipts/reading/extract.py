@@ -134,12 +134,11 @@ _WEB_OR_ID = re.compile(
 )
 
 
-def _retailer_windows(doc: Document) -> list[tuple[str, Line]]:
-    """Return the texts where a shop's name is expected: the header, and web or company-id lines."""
-    lines = doc.pages[0].lines if doc.pages else ()
+def _header_end(lines: Sequence[Line]) -> int:
+    """Return where the header ends: at the first date or date label after two lines, or 10."""
     # The seller's name comes before the purchase details; a name after the date is usually
     # the customer's (invoices addressed to another business).
-    end = next(
+    return next(
         (
             i
             for i, line in enumerate(lines[:_HEADER_LINES])
@@ -147,6 +146,27 @@ def _retailer_windows(doc: Document) -> list[tuple[str, Line]]:
         ),
         _HEADER_LINES,
     )
+
+
+# The engine suffix of a reading in which the shop's name lines were read again.
+NAMES_ENGINE = "-names"
+
+
+def name_lines(doc: Document, count: int = 3) -> list[Line]:
+    """Return the first header lines that are mostly letters: where the shop's name is printed."""
+    lines = doc.pages[0].lines if doc.pages else ()
+    found = []
+    for line in lines[: _header_end(lines)]:
+        letters = sum(c.isalpha() for c in line.text)
+        if letters >= 4 and letters >= 0.5 * len(line.text.replace(" ", "")):
+            found.append(line)
+    return found[:count]
+
+
+def _retailer_windows(doc: Document) -> list[tuple[str, Line]]:
+    """Return the texts where a shop's name is expected: the header, and web or company-id lines."""
+    lines = doc.pages[0].lines if doc.pages else ()
+    end = _header_end(lines)
     chosen = list(lines[:end])
     chosen += [
         line
@@ -209,10 +229,17 @@ def retailer_score(doc: Document, retailer: RetailerRef) -> tuple[float, Line | 
     return best
 
 
+# A name of this many letters or more may have more letters misread: unrelated names of that
+# length score under 75 against receipt headers, so 82 still keeps them apart.
+_LONG_NAME = 20
+
+
 def retailer_threshold(retailer: RetailerRef) -> float:
-    """Return the score a retailer needs; short names need a closer match."""
+    """Return the score a retailer needs; short names need a closer match, long ones less."""
     shortest = min(len(normalise_name(n).replace(" ", "")) for n in retailer.names())
-    return 92.0 if shortest <= 5 else 86.0
+    if shortest <= 5:
+        return 92.0
+    return 82.0 if shortest >= _LONG_NAME else 86.0
 
 
 def match_retailer(doc: Document, retailers: Sequence[RetailerRef]) -> Field[RetailerRef]:
@@ -472,6 +499,65 @@ def pick_total(totals: Sequence[tuple[int, Field[Decimal]]]) -> Field[Decimal]:
     # Several different amounts on total lines make the choice less certain.
     conf = best.confidence * (1.0 if len(amounts) == 1 else 0.85)
     return Field(best.value, conf, best.line)
+
+
+# --- payment ----------------------------------------------------------------------------------
+
+_CASH = re.compile(r"\b(cash|tunai|kontant\w*|bar|bargeld|contant|tender\w*)\b")
+_CARD = re.compile(
+    r"\b(visa|master ?card|mastercard|maestro|amex|american express|card|credit|debit|kort|"
+    r"bankkort|karte|girocard|ec-?karte|dankort|bankaxept|paid by|betalt med)\b"
+)
+_CHANGE = re.compile(
+    r"\bchange\b|\bkembali|\bbaki\b|\bveksel|\bvaxel|byttepeng|tilbake|ruckgeld|wechselgeld"
+)
+_PAYMENT_NOT = re.compile(r"round|avrund|point|poeng|bonus|balance|saldo|refund|\bno\b[.:]?$")
+_CHANGE_LINES = 3
+
+
+def find_payments(doc: Document) -> list[tuple[Field[Decimal], Line | None]]:
+    """Return what the payment lines say was paid: tendered minus change, or a card payment.
+
+    Cash handed over minus the change given back is the amount paid, which is the total; a
+    card is charged the total exactly. Cash without a change line says nothing (the customer
+    may have handed over a round sum), and a card amount counts only when it is the one
+    payment on the page (a split payment charges the card part of the total). Each comes with
+    the change line it used, if any.
+    """
+    found: list[tuple[Field[Decimal], Line | None]] = []
+    for page in doc.pages:
+        lines = page.lines
+        tendered: list[tuple[int, bool, Decimal]] = []
+        for i, line in enumerate(lines):
+            folded = fold(line.text)
+            if _CHANGE.search(folded) or _PAYMENT_NOT.search(folded) or _total_rank(folded):
+                continue
+            card = bool(_CARD.search(folded))
+            if not card and not _CASH.search(folded):
+                continue
+            amounts = find_amounts(line.text)
+            if amounts and amounts[-1][0] > 0:
+                tendered.append((i, card, amounts[-1][0]))
+        single = len({amount for _, _, amount in tendered}) == 1
+        for i, card, amount in tendered:
+            change = _change_after(lines, i)
+            line = lines[i]
+            if change is not None and 0 <= change[0] < amount:
+                conf = 0.5 + 0.25 * min(line.confidence, change[1].confidence)
+                found.append((Field(amount - change[0], conf, line), change[1]))
+            elif change is None and card and single:
+                found.append((Field(amount, 0.45 + 0.25 * line.confidence, line), None))
+    return found
+
+
+def _change_after(lines: Sequence[Line], i: int) -> tuple[Decimal, Line] | None:
+    """Return the change given back, printed within a few lines after a payment line."""
+    for line in lines[i + 1 : i + 1 + _CHANGE_LINES]:
+        if _CHANGE.search(fold(line.text)):
+            amounts = find_amounts(line.text)
+            if amounts:
+                return abs(amounts[-1][0]), line
+    return None
 
 
 # --- date -------------------------------------------------------------------------------------

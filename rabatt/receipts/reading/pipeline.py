@@ -22,7 +22,15 @@ from .document import (
     standard_model_dir,
     tesseract_words,
 )
-from .extract import Extraction, ProductRef, RetailerRef, extract, total_label
+from .extract import (
+    NAMES_ENGINE,
+    Extraction,
+    ProductRef,
+    RetailerRef,
+    extract,
+    name_lines,
+    total_label,
+)
 from .text import fold
 
 # Page segmentation for the second pass: "single column of text of variable sizes" reads some
@@ -95,6 +103,32 @@ def key_lines(docs: Sequence[Document]) -> list[Line]:
                     add(1, line)
     ranked.sort(key=lambda r: r[0])
     return [line for _, line in ranked[:_MAX_REREAD_LINES]]
+
+
+def reread_plan(
+    docs: Sequence[Document], *, languages: str, standard: str | None
+) -> list[tuple[str, str | None, float, list[Line]]]:
+    """Return the re-readings to make: (languages, tessdata, line height, lines) for each.
+
+    Every model reads the key lines at both heights; the shop's name (the first header lines
+    that are mostly letters) is read once more, by the standard model at the smaller height,
+    which read names best on the development scans (a header line is wide, so each read costs).
+    """
+    lines = key_lines(docs)
+    names = [
+        line
+        for line in name_lines(docs[0])
+        if not any(_same_row(line.box, other.box) for other in lines)
+    ]
+    models = [(languages, None)] + ([(_STANDARD_LANGUAGES, standard)] if standard else [])
+    plan = []
+    for model_languages, tessdata in models:
+        for height in _REREAD_HEIGHTS:
+            chosen = list(lines)
+            if (model_languages, tessdata) == models[-1] and height == _REREAD_HEIGHTS[0]:
+                chosen += names
+            plan.append((model_languages, tessdata, height, chosen))
+    return plan
 
 
 def _same_row(a: Box, b: Box) -> bool:
@@ -212,16 +246,17 @@ def read_more(
     if retry:
         docs.append(reread_page(doc, languages=languages, psm=_RETRY_PSM))
     if reread:
-        lines = key_lines(docs)
-        standard = standard_model_dir()
-        models = [(languages, None)] + ([(_STANDARD_LANGUAGES, standard)] if standard else [])
-        for model_languages, tessdata in models:
-            for height in _REREAD_HEIGHTS:
-                again = reread_lines(
-                    doc, lines, languages=model_languages, height=height, tessdata=tessdata
-                )
-                if again is not None:
-                    docs.append(again)
+        plan = reread_plan(docs, languages=languages, standard=standard_model_dir())
+        fewest = min(len(p[3]) for p in plan)
+        for model_languages, tessdata, height, lines in plan:
+            again = reread_lines(
+                doc, lines, languages=model_languages, height=height, tessdata=tessdata
+            )
+            # The one reading with the name lines added is marked for the retailer check.
+            if again is not None and len(lines) > fewest:
+                again = dataclasses.replace(again, engine=f"{again.engine}{NAMES_ENGINE}")
+            if again is not None:
+                docs.append(again)
     doc.timings["more"] = time.perf_counter() - started
     return docs
 

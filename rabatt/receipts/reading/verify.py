@@ -11,10 +11,12 @@ from typing import Any, Literal
 
 from .document import LINES_ENGINE, Document, Line
 from .extract import (
+    NAMES_ENGINE,
     Extraction,
     Field,
     RetailerRef,
     extract,
+    find_payments,
     find_purchase_dates,
     find_totals,
     not_purchase_date,
@@ -217,7 +219,9 @@ def _one_impossible_digit(parts: tuple[str, str, str], expected: date, latest: i
     return impossible and sum(x != w for x, w in zip(read, want, strict=True)) == 1
 
 
-def _agreed[T](readings: Sequence[Sequence[Field[T]]], expected: T) -> Field[T] | None:
+def _agreed[T](
+    readings: Sequence[Sequence[Field[T]]], expected: T, *, support: int = 1
+) -> Field[T] | None:
     """Return the expected value's field where the readings of its line agree on it.
 
     Candidates are grouped by the line they sit on. On that line, the readings that show the
@@ -241,6 +245,8 @@ def _agreed[T](readings: Sequence[Sequence[Field[T]]], expected: T) -> Field[T] 
                 rows[at] = (line, seen, candidate)
     for _, seen, field in rows:
         if field is None:
+            continue
+        if sum(expected in values for values in seen) < support:
             continue
         mine = sum(values[expected] for values in seen if expected in values)
         rivals: dict[T, float] = {}
@@ -271,11 +277,16 @@ def check_total(extraction: Extraction, expected: Decimal) -> FieldCheck:
     claimed = expected.quantize(Decimal("0.01"))
     found = extraction.total
     readings = [[f for _, f in find_totals(doc)] for doc in _readings(extraction)]
-    if found.value is None and not any(readings):
-        return FieldCheck(UNREADABLE, label, None, 0.0)
     agreed = _agreed(readings, claimed)
     if agreed is not None:
         return FieldCheck(VERIFIED, label, str(agreed.value), agreed.confidence, agreed.line)
+    # No total line shows the claim: what was paid (tendered minus change, or a card charge)
+    # may, by the same vote. A subtotal or tax amount is never what was paid.
+    paid = _agreed(_payment_readings(extraction), claimed, support=2)
+    if paid is not None:
+        return FieldCheck(VERIFIED, label, str(paid.value), 0.8 * paid.confidence, paid.line)
+    if found.value is None and not any(readings):
+        return FieldCheck(UNREADABLE, label, None, 0.0)
     return FieldCheck(
         MISMATCH,
         label,
@@ -283,6 +294,31 @@ def check_total(extraction: Extraction, expected: Decimal) -> FieldCheck:
         found.confidence,
         found.line,
     )
+
+
+def _payment_readings(extraction: Extraction) -> list[list[Field[Decimal]]]:
+    """Return what each reading says was paid, counting only lines that reading itself read.
+
+    A reading of key lines is the first reading with those lines replaced; a payment worked
+    out there from a line it did not read again is the first reading's, and counts once.
+    """
+    first = {(line.text, line.box) for line in extraction.document.lines}
+    out = []
+    for doc in _readings(extraction):
+        again = LINES_ENGINE in doc.engine
+        out.append(
+            [
+                paid
+                for paid, change in find_payments(doc)
+                if not again
+                or not any(
+                    (line.text, line.box) in first
+                    for line in (paid.line, change)
+                    if line is not None
+                )
+            ]
+        )
+    return out
 
 
 def check_currency(extraction: Extraction, expected: str) -> FieldCheck:
@@ -309,9 +345,10 @@ def verify(
     )
     docs = (extraction.document, *extraction.alternates)
     unreadable = all(len(doc.text.strip()) < _MIN_TEXT for doc in docs)
-    # Lines read again are totals and dates; the header is judged on whole-page readings, where
-    # the date line still marks where the seller's name ends and a customer's may begin.
-    pages = [doc for doc in docs if LINES_ENGINE not in doc.engine]
+    # The header is judged on whole-page readings and on the reading that read the name lines
+    # again (put back in their place, so the date line still marks where the seller's name
+    # ends); the other key-line readings changed only total and date lines.
+    pages = [doc for doc in docs if LINES_ENGINE not in doc.engine or NAMES_ENGINE in doc.engine]
     checks = [check_retailer(doc, retailer, others=other_retailers) for doc in pages]
     retailer_check = next((c for c in checks if c.status == VERIFIED), checks[0])
     date_check = check_date(extraction, date)

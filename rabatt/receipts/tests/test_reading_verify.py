@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
 from rabatt.receipts.reading import Document, Line, Page, RetailerRef, Word, verify
-from rabatt.receipts.reading.document import Box
-from rabatt.receipts.reading.pipeline import extract_readings
+from rabatt.receipts.reading.document import LINES_ENGINE, Box
+from rabatt.receipts.reading.extract import NAMES_ENGINE, retailer_threshold
+from rabatt.receipts.reading.pipeline import extract_readings, reread_plan
 
 SHOP = "Kiosken AS"
 DAY = date(2018, 5, 3)
@@ -161,3 +163,95 @@ def test_an_impossible_month_that_alone_made_the_receipt_month_first() -> None:
     # Another date on the receipt that can only be month-first keeps the order month-first.
     us = [*rows, "Return by 12/31/2018"]
     assert status([page_doc(*us)])[0] != "verified"
+
+
+def test_cash_tendered_minus_change_is_the_total_when_no_total_line_is_read() -> None:
+    rows = receipt("-—— ——— MLO . 30", "Cash RM70.00", "Change RM9.70")
+    docs = [page_doc(*rows), page_doc(*rows)]
+    assert status(docs)[1] == "verified"
+    for wrong in ("60.29", "60.31", "70.00", "9.70", "66.33"):
+        assert status(docs, total=wrong)[1] != "verified"
+    # A misread total line does not stand in the way of what was paid.
+    misread = receipt("TOTAL 60.36", "CASH 70.00", "CHANGE 9.70")
+    assert status([page_doc(*misread), page_doc(*misread)])[1] == "verified"
+
+
+def test_cash_without_a_change_line_says_nothing() -> None:
+    rows = receipt("-—— ——— MLO . 30", "CASH 60.30")
+    assert status([page_doc(*rows), page_doc(*rows)])[1] != "verified"
+    # "CASH CHANGE" is the change, not cash handed over.
+    change = receipt("-—— ——— MLO . 30", "CASH CHANGE 60.30", "CHANGE 0.00")
+    assert status([page_doc(*change), page_doc(*change)])[1] != "verified"
+
+
+def test_a_card_charge_is_the_total_when_it_is_the_only_payment() -> None:
+    rows = receipt("-—— ——— MLO . 30", "VISA 60.30")
+    assert status([page_doc(*rows), page_doc(*rows)])[1] == "verified"
+    # Paid partly by card: the card part is not the total.
+    split = receipt("-—— ——— MLO . 30", "GIFT CARD 20.00", "VISA 40.30")
+    assert status([page_doc(*split), page_doc(*split)], total="40.30")[1] != "verified"
+
+
+def test_a_payment_must_be_read_so_in_two_readings() -> None:
+    rows = receipt("-—— ——— MLO . 30", "Cash RM70.00", "Change RM9.70")
+    one = page_doc(*rows)
+    assert status([one])[1] != "verified"
+    # A reading of key lines that copies the first reading's payment lines is no second reading.
+    copy = dataclasses.replace(one, engine=f"tesseract{LINES_ENGINE}")
+    assert status([one, copy])[1] != "verified"
+    # Two readings that disagree on the change: the claim needs the vote.
+    other = page_doc(*[r.replace("9.70", "9.79") for r in rows])
+    assert status([one, other, other])[1] != "verified"
+
+
+def test_long_names_allow_more_misread_letters_short_ones_do_not() -> None:
+    long_name = "GARDENIA BAKERIES MALAYSIA SDN BHD"
+    assert retailer_threshold(RetailerRef(long_name)) < retailer_threshold(RetailerRef("Kiosken"))
+    day, total = date(2018, 5, 3), Decimal("1.00")
+
+    def check(header: str, name: str) -> str:
+        doc = page_doc(header, "Lot 3, Jalan 23/1", "03.05.2018")
+        return verify(extract_readings([doc]), retailer=name, date=day, total=total).retailer.status
+
+    # Four letters misread in 24: 85 of 100.
+    assert check("GAKDENIA BAREEIES MALAYSLA SDN BHD", long_name) == "verified"
+    # The same share of letters wrong in a shorter name may be another shop.
+    assert check("GAKDENIA CAPE", "GARDENIA CAFE") != "verified"
+    assert check("GARDENIA CAFE", "GARDENIA CAFE") == "verified"
+
+
+def test_the_shops_name_is_read_again_with_the_key_lines() -> None:
+    doc = page_doc("~ :", "KIOSKEN AS", "Storgata 1, Oslo", "Dato: 03.05.2018", "TOTAL 60.30")
+    plan = reread_plan([doc], languages="nor+eng", standard="/std")
+    assert [(p[0], p[1], p[2]) for p in plan] == [
+        ("nor+eng", None, 40.0),
+        ("nor+eng", None, 56.0),
+        ("eng", "/std", 40.0),
+        ("eng", "/std", 56.0),
+    ]
+    texts = [[line.text for line in p[3]] for p in plan]
+    assert all("TOTAL 60.30" in t for t in texts)
+    # The name lines once, by the standard model (or the only one) at the smaller height.
+    assert [("KIOSKEN AS" in t, "Storgata 1, Oslo" in t) for t in texts] == [
+        (False, False),
+        (False, False),
+        (True, True),
+        (False, False),
+    ]
+    assert not any("~ :" in t for t in texts)
+    only = reread_plan([doc], languages="nor+eng", standard=None)
+    assert ["KIOSKEN AS" in [ln.text for ln in p[3]] for p in only] == [True, False]
+    # A name read right only in a reading of key lines verifies.
+    misread = page_doc("KL0SXEN", "Storgata 1, Oslo", "Dato: 03.05.2018", "TOTAL 60.30")
+    right = page_doc("KIOSKEN", "Storgata 1, Oslo", "Dato: 03.05.2018", "TOTAL 60.30")
+    names = dataclasses.replace(right, engine=f"tesseract{LINES_ENGINE}{NAMES_ENGINE}")
+    assert status_retailer([misread]) != "verified"
+    assert status_retailer([misread, names]) == "verified"
+    # A reading of total and date lines only is not asked about the header.
+    lines = dataclasses.replace(right, engine=f"tesseract{LINES_ENGINE}")
+    assert status_retailer([misread, lines]) != "verified"
+
+
+def status_retailer(docs: list[Document]) -> str:
+    found = verify(extract_readings(docs), retailer=SHOP, date=DAY, total=Decimal("60.30"))
+    return found.retailer.status
