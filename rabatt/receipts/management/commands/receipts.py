@@ -1,11 +1,11 @@
-"""`rabatt receipts ...`: read a receipt file, or verify it against claimed values, as JSON."""
+"""`rabatt receipts ...`: read or verify a receipt file as JSON; sweep unread claim files."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import mimetypes
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -71,8 +71,19 @@ class Command(BaseCommand):
         check.add_argument("--total", required=True, type=_amount, help="e.g. 499.00")
         check.add_argument("--currency", type=_currency)
         check.add_argument("--languages", default=DEFAULT_LANGUAGES)
+        sweep = sub.add_parser(
+            "sweep", help="queue the reading of claim files still unread some minutes after upload"
+        )
+        sweep.add_argument("--minutes", type=int, default=15,
+                           help="how long after upload a file counts as left unread (default 15)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "sweep":
+            from rabatt.receipts.checking import receipts_read_overdue
+
+            queued = receipts_read_overdue(older_than=timedelta(minutes=max(options["minutes"], 0)))
+            self.stdout.write(f"{queued} files queued for reading")
+            return
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
