@@ -22,7 +22,7 @@ from babel.core import get_global
 from django.db import transaction
 
 from rabatt.campaigns.models import Product, Retailer
-from rabatt.claims.models import Claim, ClaimEvent
+from rabatt.claims.models import Claim, ClaimEvent, ClaimLine
 from rabatt.core.timeutil import utcnow
 from rabatt.receipts.models import ReadingStatus, ReceiptFile
 from rabatt.receipts.reading import (
@@ -112,8 +112,8 @@ def _product_names(product: Product) -> tuple[str, ...]:
         product.code,)
 
 
-def _claimed_total(claim: Claim) -> Decimal:
-    return sum((line.price * line.quantity for line in claim.lines.all()), Decimal("0.00"))
+def _claimed_total(lines: Sequence[ClaimLine]) -> Decimal:
+    return sum((line.price * line.quantity for line in lines), Decimal("0.00"))
 
 
 def unrotate(box: list[float], width: float, height: float,
@@ -156,10 +156,10 @@ def _field(check: FieldCheck, extraction: Extraction, file_id: str) -> dict[str,
             "evidence": _evidence(check, extraction, file_id)}
 
 
-def _price_line_check(extraction: Extraction, claim: Claim, total: Decimal) -> FieldCheck | None:
+def _price_line_check(extraction: Extraction, lines: Sequence[ClaimLine],
+                      total: Decimal) -> FieldCheck | None:
     """Verify the price when the receipt holds more than the product: every claimed line's
     price must be printed on a line that names that product."""
-    lines = list(claim.lines.all())
     if not lines:
         return None
     found = []
@@ -174,19 +174,20 @@ def _price_line_check(extraction: Extraction, claim: Claim, total: Decimal) -> F
     return FieldCheck("verified", str(total), str(best.price), best.confidence, best.line)
 
 
-def _verification(extraction: Extraction, claim: Claim, file_id: str) -> dict[str, Any]:
-    retailers = list(claim.campaign.retailers.all())
+def _verification(extraction: Extraction, claim: Claim, retailers: Sequence[Retailer],
+                  file_id: str) -> dict[str, Any]:
+    lines = list(claim.lines.select_related("product"))
     own = [r for r in retailers if r.pk == claim.retailer_id]
     others = [r for r in retailers if r.pk != claim.retailer_id
               and r.name.casefold() not in {o.name.casefold() for o in own}]
-    total = _claimed_total(claim)
+    total = _claimed_total(lines)
     result = verify(extraction, retailer=_retailer_refs(own), date=local_purchase_date(claim),
                     total=total, currency=claim.currency, other_retailers=_retailer_refs(others))
     checks = {"retailer": result.retailer, "date": result.date, "total": result.total,
               "currency": result.currency}
     if result.total.status != "verified":
         # A receipt with other goods on it: the product's own price line is the evidence.
-        priced = _price_line_check(extraction, claim, total)
+        priced = _price_line_check(extraction, lines, total)
         if priced is not None:
             checks["total"] = priced
     return {name: _field(check, extraction, file_id)
@@ -219,13 +220,15 @@ def receipt_read_and_check(*, receipt_id: str, force: bool = False) -> ReceiptFi
         log.warning("receipt %s could not be opened: %s", receipt_id, exc)
         _fail(receipt_id, ReadingStatus.FAILED, "file_unavailable")
         return None
-    products = [ProductRef(_product_names(p)[0], _product_names(p)[1:], key=p.code)
-                for p in Product.objects.filter(campaign=claim.campaign)]
+    retailers = list(claim.campaign.retailers.all())
+    products = [ProductRef(names[0], names[1:], key=p.code)
+                for p in Product.objects.filter(campaign=claim.campaign)
+                for names in [_product_names(p)]]
     try:
         extraction = read_receipt(
             data, content_type=receipt.content_type,
             languages=languages_for(claim.purchase_country),
-            retailers=_retailer_refs(claim.campaign.retailers.all()), products=products,
+            retailers=_retailer_refs(retailers), products=products,
             currency_hint=claim.currency,
         )
         phash = perceptual_hash(data)
@@ -247,7 +250,7 @@ def receipt_read_and_check(*, receipt_id: str, force: bool = False) -> ReceiptFi
                       for p in extraction.document.pages]
     retailer = extraction.retailer.value
     receipt.extraction = found
-    receipt.verification = _verification(extraction, claim, file_id)
+    receipt.verification = _verification(extraction, claim, retailers, file_id)
     receipt.text_fingerprint = text_fingerprint(
         retailer=retailer.name if retailer else None, purchase_date=extraction.date.value,
         total=extraction.total.value, receipt_number=extraction.receipt_number.value,
@@ -287,12 +290,11 @@ def _best_fields(files: Sequence[ReceiptFile]) -> dict[str, Any]:
 
 
 def _duplicate_rows(hits: Sequence[DuplicateHit]) -> list[dict[str, Any]]:
-    claims = dict(Claim.objects.filter(pk__in=[h.claim_id for h in hits])
-                  .values_list("pk", "reference"))
-    statuses = dict(Claim.objects.filter(pk__in=[h.claim_id for h in hits])
-                    .values_list("pk", "status"))
-    return [{"kind": h.kind, "claim": claims.get(h.claim_id), "file": h.file_id,
-             "distance": h.distance, "status": statuses.get(h.claim_id)} for h in hits]
+    other = {pk: (reference, status) for pk, reference, status in Claim.objects.filter(
+        pk__in=[h.claim_id for h in hits]).values_list("pk", "reference", "status")}
+    return [{"kind": h.kind, "claim": other.get(h.claim_id, (None, None))[0], "file": h.file_id,
+             "distance": h.distance, "status": other.get(h.claim_id, (None, None))[1]}
+            for h in hits]
 
 
 def claim_receipts_check(*, claim_id: int) -> dict[str, Any] | None:
@@ -321,7 +323,7 @@ def claim_receipts_check(*, claim_id: int) -> dict[str, Any] | None:
             claim.signals = signals
             claim.save(update_fields=["signals", "updated_at"])
             return None
-        hits = claim_duplicates(claim_id=claim_id)
+        hits = claim_duplicates(files=files)
         fields = _best_fields(ok)
         ours = sorted({RISK_FLAGS[h.kind] for h in hits})
         kept = [f for f in signals.get("risk_flags") or [] if f not in RISK_FLAGS.values()]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from rabatt.receipts.models import ReceiptFile
@@ -36,15 +37,15 @@ def _neighbours(band: int) -> list[int]:
     return [band, *(band ^ (1 << bit) for bit in range(_BAND_BITS))]
 
 
-def _near_rows(receipt: ReceiptFile) -> list[tuple[Any, int, str, int]]:
+def _near_rows(receipt: ReceiptFile,
+               others: QuerySet[ReceiptFile]) -> list[tuple[Any, int, str, int]]:
     """Other claims' files whose picture hash is within NEAR_DISTANCE, via the band indexes."""
     if receipt.phash is None:
         return []
     bands = hash_bands(from_signed(receipt.phash))
     probe = (Q(phash_band0__in=_neighbours(bands[0])) | Q(phash_band1__in=_neighbours(bands[1]))
              | Q(phash_band2__in=_neighbours(bands[2])) | Q(phash_band3__in=_neighbours(bands[3])))
-    qs = (ReceiptFile.objects.filter(probe, claim__isnull=False)
-          .exclude(claim_id=receipt.claim_id or 0))
+    qs = others.filter(probe)
     if connection.vendor == "postgresql":
         # Receipts from one shop's template crowd the same bands; PostgreSQL counts the
         # differing bits itself, so only the real neighbours leave the database.
@@ -63,6 +64,20 @@ def _near_rows(receipt: ReceiptFile) -> list[tuple[Any, int, str, int]]:
     return rows[:_MAX_ROWS]
 
 
+def _strongest_per_claim(hits: Iterable[DuplicateHit]) -> list[DuplicateHit]:
+    """Keep one hit per other claim, the strongest kind (then the closest), strongest first."""
+    best: dict[int, DuplicateHit] = {}
+    for hit in hits:
+        known = best.get(hit.claim_id)
+        if known is None or _order(hit) < _order(known):
+            best[hit.claim_id] = hit
+    return sorted(best.values(), key=_order)
+
+
+def _order(hit: DuplicateHit) -> tuple[int, int, int]:
+    return _RANK[hit.kind], hit.distance or 0, hit.claim_id
+
+
 def receipt_duplicates(*, receipt: ReceiptFile, limit: int = 20) -> list[DuplicateHit]:
     """Return other claims' files that are this file, look like it, or record the same purchase.
 
@@ -73,33 +88,20 @@ def receipt_duplicates(*, receipt: ReceiptFile, limit: int = 20) -> list[Duplica
     others = (ReceiptFile.objects.filter(claim__isnull=False)
               .exclude(claim_id=receipt.claim_id or 0))
     hashes = {receipt.sha256, receipt.original_sha256}
-    hits: dict[int, DuplicateHit] = {}
-
-    def add(hit: DuplicateHit) -> None:
-        known = hits.get(hit.claim_id)
-        if known is None or _RANK[hit.kind] < _RANK[known.kind]:
-            hits[hit.claim_id] = hit
-
+    hits: list[DuplicateHit] = []
     exact = others.filter(Q(sha256__in=hashes) | Q(original_sha256__in=hashes))
-    for file_id, claim_id in exact.values_list("id", "claim_id")[:_MAX_ROWS]:
-        add(DuplicateHit("exact", str(file_id), claim_id))
+    hits += [DuplicateHit("exact", str(file_id), claim_id)
+             for file_id, claim_id in exact.values_list("id", "claim_id")[:_MAX_ROWS]]
     if receipt.text_fingerprint:
         same = others.filter(text_fingerprint=receipt.text_fingerprint)
-        for file_id, claim_id in same.values_list("id", "claim_id")[:_MAX_ROWS]:
-            add(DuplicateHit("text", str(file_id), claim_id))
-    for file_id, claim_id, text, distance in _near_rows(receipt):
-        if not (text and receipt.text_fingerprint and text != receipt.text_fingerprint):
-            add(DuplicateHit("near", str(file_id), claim_id, distance))
-    ordered = sorted(hits.values(), key=lambda h: (_RANK[h.kind], h.distance or 0, h.claim_id))
-    return ordered[:limit]
+        hits += [DuplicateHit("text", str(file_id), claim_id)
+                 for file_id, claim_id in same.values_list("id", "claim_id")[:_MAX_ROWS]]
+    hits += [DuplicateHit("near", str(file_id), claim_id, distance)
+             for file_id, claim_id, text, distance in _near_rows(receipt, others)
+             if not (text and receipt.text_fingerprint and text != receipt.text_fingerprint)]
+    return _strongest_per_claim(hits)[:limit]
 
 
-def claim_duplicates(*, claim_id: int) -> list[DuplicateHit]:
-    """Return the duplicates of every read file of a claim, one (the strongest) per other claim."""
-    files = ReceiptFile.objects.filter(claim_id=claim_id)
-    found: dict[int, DuplicateHit] = {}
-    for hit in chain.from_iterable(receipt_duplicates(receipt=f) for f in files):
-        known = found.get(hit.claim_id)
-        if known is None or _RANK[hit.kind] < _RANK[known.kind]:
-            found[hit.claim_id] = hit
-    return sorted(found.values(), key=lambda h: (_RANK[h.kind], h.distance or 0, h.claim_id))
+def claim_duplicates(*, files: Iterable[ReceiptFile]) -> list[DuplicateHit]:
+    """Return the duplicates of a claim's files, one (the strongest) per other claim."""
+    return _strongest_per_claim(chain.from_iterable(receipt_duplicates(receipt=f) for f in files))
