@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -58,6 +59,7 @@ from rabatt.core.ratelimit import RateLimited, client_ip, rate_limit
 from rabatt.core.timeutil import utcnow
 from rabatt.core.tokens import token_hash
 from rabatt.receipts.models import ReceiptFile
+from rabatt.receipts.reading.quality import readability_warnings
 from rabatt.receipts.safety import MAX_FILES_PER_CLAIM, MAX_UPLOAD_BYTES, REFUSALS, UploadRefused
 from rabatt.receipts.services import receipt_read, receipt_vet
 
@@ -103,18 +105,14 @@ def _wizard_context(campaign: Campaign, step: str, **extra: Any) -> dict[str, An
             "step_title": STEP_TITLES[step], **extra}
 
 
-def _readability_warnings(readability: Any) -> list[str]:
+def _readability_warnings(readability: Any) -> list[Promise]:
     """The warnings for a file measured as hard to read at upload (``ReceiptFile.readability``),
     in the language of this page rather than the one stored with the measurement. A file not
     measured yet, or measured by an older version, simply has none."""
     if not isinstance(readability, dict):
         return []
-    warnings = []
-    if readability.get("blurry") is True:
-        warnings.append(_("The picture looks blurred. Hold the camera still and take a new photo."))
-    if readability.get("low_contrast") is True:
-        warnings.append(_("The picture is too dark or faint. Take it in better light."))
-    return warnings
+    return list(readability_warnings(blurry=readability.get("blurry") is True,
+                                     low_contrast=readability.get("low_contrast") is True))
 
 
 def _file_list(files: list[ReceiptFile], view: str, remove: str,

@@ -104,9 +104,15 @@ def readability(data: bytes | Image.Image) -> Readability:
     score = min(1.0, sharpness / (2 * BLUR_THRESHOLD)) * min(
         1.0, contrast / (2 * LOW_CONTRAST_THRESHOLD)
     )
+    return Readability(score, blurry, low_contrast, sharpness, contrast,
+                       readability_warnings(blurry=blurry, low_contrast=low_contrast))
+
+
+def readability_warnings(*, blurry: bool, low_contrast: bool) -> tuple[Promise, ...]:
+    """Return what to tell the consumer about a blurred or faint picture (translatable)."""
     warnings: list[Promise] = []
     if blurry:
         warnings.append(_("The picture looks blurred. Hold the camera still and take a new photo."))
     if low_contrast:
         warnings.append(_("The picture is too dark or faint. Take it in better light."))
-    return Readability(score, blurry, low_contrast, sharpness, contrast, tuple(warnings))
+    return tuple(warnings)
