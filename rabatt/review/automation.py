@@ -83,8 +83,9 @@ def claim_auto_decide(*, claim_id: int, draw: float | None = None) -> str:
         signals["automatic"] = {"outcome": outcome, "reasons": reasons, "at": utcnow().isoformat()}
         claim.signals = signals
         claim.save(update_fields=["signals", "updated_at"])
-        evidence: dict[str, Any] = {"fields": signals.get("fields") or {}, "duplicates": [],
-                    "limit": (_settings(claim).get("below") or {}).get(claim.currency)}
+        evidence: dict[str, Any] = {
+            "fields": signals.get("fields") or {},
+            "limit": (_settings(claim).get("below") or {}).get(claim.currency)}
         if outcome == APPROVED:
             claims.claim_approve(claim_id=claim.pk, actor=None, automatic=True,
                                  data={"automatic": evidence})

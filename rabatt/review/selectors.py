@@ -23,6 +23,7 @@ from rabatt.campaigns.services import campaign_quote
 from rabatt.claims.models import Claim, ClaimStatus, InfoReason
 from rabatt.core.errors import DomainError, NotFound
 from rabatt.core.timeutil import utcnow
+from rabatt.receipts.checking import FIELDS
 from rabatt.review.models import ApprovalRequest, Assignment
 
 PAGE_SIZE = 50
@@ -275,7 +276,7 @@ def info_reason_texts(*, claim: Claim) -> dict[str, dict[str, str]]:
 # older version of it, so everything below reads it defensively: a missing or malformed part is
 # left out of the page, never an error.
 
-FIELD_ORDER = ("retailer", "date", "total", "currency")
+FIELD_ORDER = FIELDS  # the order the receipt check writes them in
 FIELD_LABELS = {
     "retailer": _("Retailer"),
     "date": _("Purchase date"),
