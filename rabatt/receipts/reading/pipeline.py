@@ -50,13 +50,6 @@ _DATE_LIKE = re.compile(
 _ROUNDING = re.compile(r"round|avrund|rundung|afrund|bulat")
 
 
-def needs_retry(extraction: Extraction) -> bool:
-    """Return whether an OCR reading lacks the total or any date."""
-    return extraction.document.source == "ocr" and (
-        extraction.total.value is None or not extraction.dates
-    )
-
-
 def merge(first: Extraction, second: Extraction) -> Extraction:
     """Fill the fields the first reading missed from the second; keep the first's where found."""
     return dataclasses.replace(
@@ -107,8 +100,9 @@ def key_lines(docs: Sequence[Document]) -> list[Line]:
 
 def reread_plan(
     docs: Sequence[Document], *, languages: str, standard: str | None
-) -> list[tuple[str, str | None, float, list[Line]]]:
-    """Return the re-readings to make: (languages, tessdata, line height, lines) for each.
+) -> list[tuple[str, str | None, float, list[Line], bool]]:
+    """Return the re-readings to make: (languages, tessdata, line height, lines, whether the
+    name lines are among them) for each.
 
     Every model reads the key lines at both heights; the shop's name (the first header lines
     that are mostly letters) is read once more, by the standard model at the smaller height,
@@ -124,10 +118,10 @@ def reread_plan(
     plan = []
     for model_languages, tessdata in models:
         for height in _REREAD_HEIGHTS:
-            chosen = list(lines)
-            if (model_languages, tessdata) == models[-1] and height == _REREAD_HEIGHTS[0]:
-                chosen += names
-            plan.append((model_languages, tessdata, height, chosen))
+            with_names = bool(names) and (model_languages, tessdata) == models[-1] \
+                and height == _REREAD_HEIGHTS[0]
+            chosen = [*lines, *names] if with_names else list(lines)
+            plan.append((model_languages, tessdata, height, chosen, with_names))
     return plan
 
 
@@ -247,16 +241,16 @@ def read_more(
         docs.append(reread_page(doc, languages=languages, psm=_RETRY_PSM))
     if reread:
         plan = reread_plan(docs, languages=languages, standard=standard_model_dir())
-        fewest = min(len(p[3]) for p in plan)
-        for model_languages, tessdata, height, lines in plan:
+        for model_languages, tessdata, height, lines, with_names in plan:
             again = reread_lines(
                 doc, lines, languages=model_languages, height=height, tessdata=tessdata
             )
+            if again is None:
+                continue
             # The one reading with the name lines added is marked for the retailer check.
-            if again is not None and len(lines) > fewest:
+            if with_names:
                 again = dataclasses.replace(again, engine=f"{again.engine}{NAMES_ENGINE}")
-            if again is not None:
-                docs.append(again)
+            docs.append(again)
     doc.timings["more"] = time.perf_counter() - started
     return docs
 
