@@ -61,6 +61,13 @@ class Box:
     x1: float
     y1: float
 
+    def same_row(self, other: Box, *, share: float) -> bool:
+        """Return whether two boxes on one page overlap vertically by ``share`` of the lower."""
+        if self.page != other.page:
+            return False
+        overlap = min(self.y1, other.y1) - max(self.y0, other.y0)
+        return overlap > share * min(self.height, other.height)
+
     def union(self, other: Box) -> Box:
         """Return the smallest box holding both."""
         return Box(

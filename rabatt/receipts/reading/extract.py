@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -582,7 +582,7 @@ def find_purchase_dates(doc: Document, *, day_first: bool) -> list[tuple[bool, F
     """Return dates that may be the purchase date, flagged when a date label is near."""
     found: list[tuple[bool, Field[date]]] = []
     # A purchase is never dated in a later year: such a date is a misread or a time.
-    latest = date.today().year + 1
+    latest = datetime.now(UTC).year + 1
     for line in doc.lines:
         folded = fold(line.text)
         if _NOT_PURCHASE_DATE.search(folded):

@@ -126,10 +126,7 @@ def reread_plan(
 
 
 def _same_row(a: Box, b: Box) -> bool:
-    if a.page != b.page:
-        return False
-    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return overlap > 0.6 * min(a.height, b.height)
+    return a.same_row(b, share=0.6)
 
 
 def reread_lines(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -169,7 +169,7 @@ def _impossible_near_miss(
     another year that could be real never passes, and neither does a line that another
     reading read as a real date (``38/03`` beside ``30/03`` is 30 March, not 31).
     """
-    latest = date.today().year + 1
+    latest = datetime.now(UTC).year + 1
     for doc in _readings(extraction):
         for line in doc.lines:
             folded = fold(line.text)
@@ -265,10 +265,7 @@ def _digit_confidence(line: Line) -> float:
 
 
 def _same_row(a: Line, b: Line) -> bool:
-    if a.box.page != b.box.page:
-        return False
-    overlap = min(a.box.y1, b.box.y1) - max(a.box.y0, b.box.y0)
-    return overlap > 0.5 * min(a.box.height, b.box.height)
+    return a.box.same_row(b.box, share=0.5)
 
 
 def check_total(extraction: Extraction, expected: Decimal) -> FieldCheck:
