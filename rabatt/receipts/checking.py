@@ -93,7 +93,10 @@ def measure_readability(data: bytes) -> dict[str, Any]:
     """Return the readability of an upload for storage (language-neutral: flags, no messages)."""
     try:
         found = readability(data).as_dict()
-    except DocumentError:
+    except Exception:
+        # Only advice: a picture the measurement cannot judge is still stored and read later,
+        # so the upload is never refused (or answered with an error) because of it.
+        log.warning("readability could not be measured", exc_info=True)
         return {}
     found.pop("warnings", None)
     return found

@@ -252,3 +252,9 @@ def test_evidence_read_on_a_turned_page_lands_on_the_upload(rotation: int) -> No
     box, width, height = unrotate(seen, turned.width, turned.height, rotation)
     assert (width, height) == (300, 500)
     assert box == [0, 20, 400, 60, 420]
+
+
+def test_a_picture_the_measurement_cannot_judge_has_no_readability() -> None:
+    from rabatt.receipts.checking import measure_readability
+
+    assert measure_readability(b"not a picture at all") == {}
