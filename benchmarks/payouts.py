@@ -67,7 +67,7 @@ def _configure_django() -> None:
 
 
 def _payments(size: int, scenario: str) -> Callable[[], Iterator[Any]]:
-    from rabatt.payouts.banking import validate_bank_account
+    from rabatt.banking import validate_bank_account
     from rabatt.payouts.iso20022 import CreditTransfer
 
     countries = SCENARIOS[scenario]
@@ -174,7 +174,7 @@ def _parse(path: str) -> dict[str, Any]:
 def child(task: str, size: int, scenario: str) -> dict[str, Any]:
     """Run one measurement in this process and return its figures."""
     _configure_django()
-    import rabatt.payouts.banking
+    import rabatt.banking
     import rabatt.payouts.iso20022  # noqa: F401
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -237,7 +237,7 @@ def e2e_seed(size: int) -> dict[str, Any]:
     from rabatt.claims.services import bank_fingerprint
     from rabatt.codes.models import Code
     from rabatt.core import crypto
-    from rabatt.payouts.banking import validate_bank_account
+    from rabatt.banking import validate_bank_account
     from rabatt.payouts.services import payer_create
     from rabatt.privacy.models import Subject
 

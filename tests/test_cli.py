@@ -66,8 +66,9 @@ def test_demo_prepares_a_live_campaign_and_a_staff_login(tmp_path):
     script = (
         "import django; django.setup()\n"
         "from rabatt.claims.models import Claim\n"
+        "from rabatt.review.presenters import claim_signals\n"
         "for c in Claim.objects.order_by('pk'):\n"
-        "    s = c.signals\n"
+        "    s = claim_signals(claim=c)\n"
         "    print(s['receipts']['status'], s['fields']['total']['status'], "
         "sorted(s['risk_flags']), sorted(d['kind'] for d in s['duplicates']))\n"
     )

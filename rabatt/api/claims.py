@@ -20,16 +20,9 @@ from rabatt.api.campaigns import ErrorOut
 from rabatt.campaigns.rules import PurchaseLine
 from rabatt.campaigns.selectors import campaign_get
 from rabatt.claims.selectors import claim_for_tracker, claim_public_status
-from rabatt.claims.services import (
-    BankIn,
-    DeclarationsIn,
-    PersonIn,
-    PurchaseIn,
-    claim_submit,
-    idempotent_answer,
-    idempotent_record,
-)
+from rabatt.claims.services import BankIn, DeclarationsIn, PersonIn, PurchaseIn, claim_submit
 from rabatt.core.errors import DomainError
+from rabatt.core.idempotency import idempotent_answer, idempotent_record
 from rabatt.core.ratelimit import client_ip, rate_limit
 from rabatt.receipts.safety import MAX_FILES_PER_CLAIM, MAX_UPLOAD_BYTES, REFUSALS, UploadRefused
 from rabatt.receipts.services import receipt_vet

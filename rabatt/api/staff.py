@@ -17,7 +17,7 @@ from ninja.security import HttpBearer
 from rabatt.accounts.roles import require
 from rabatt.accounts.services import token_user
 from rabatt.claims.models import Claim, ClaimStatus, InfoReason
-from rabatt.review import selectors, services
+from rabatt.review import presenters, selectors, services
 
 
 class StaffToken(HttpBearer):
@@ -175,7 +175,7 @@ def _claim_out(claim: Claim) -> dict[str, Any]:
         "currency": claim.currency, "amount": claim.amount,
         "bank_masked": bank.masked if bank is not None else None,
         "submitted_at": claim.submitted_at, "info_due_at": claim.info_due_at,
-        "payment_due_at": claim.payment_due_at, "signals": claim.signals or {},
+        "payment_due_at": claim.payment_due_at, "signals": presenters.claim_signals(claim=claim),
         "risk_flags": selectors.claim_risk_flags(claim=claim),
         "four_eyes": selectors.four_eyes_reasons(claim=claim),
         "pending_second_approval": selectors.pending_approval(claim=claim) is not None,

@@ -94,15 +94,6 @@ DATAMAP = [
         "token_hash": not_personal(why="hash of a one-time link secret; identifies no one"),
         "created_at": not_personal(), "used_at": not_personal(),
     }),
-    ModelMap("claims.IdempotencyRecord", description="API answers kept 2 days so a retried "
-             "request gets the same answer; the answer names the claim reference", fields={
-        "id": not_personal(), "scope": not_personal(),
-        "key": not_personal(why="a random key chosen by the client"),
-        "request_hash": not_personal(why="hash of the request body"),
-        "status": not_personal(),
-        "response": personal(C.IDENTIFIER, ("service",), "idempotency"),
-        "created_at": not_personal(),
-    }),
     ModelMap("claims.ClaimDraft", subject="claim__subject", fields={
         "id": not_personal(),
         "token_hash": not_personal(why="hash of the browser's draft secret"),

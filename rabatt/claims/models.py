@@ -80,8 +80,8 @@ class Claim(models.Model):
     decided_automatically = models.BooleanField(default=False)
     # The 30-day payment promise, counted from approval.
     payment_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    # Risk signals and automatic checks (bank holder match, duplicates, receipt reading).
-    signals = models.JSONField(default=dict, blank=True)
+    # How well the bank account holder's name matches the claimant's (0 to 1).
+    bank_holder_match = models.FloatField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -163,25 +163,6 @@ class InfoRequestToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id}"
-
-
-class IdempotencyRecord(models.Model):
-    """The first answer to a request carrying an Idempotency-Key."""
-
-    scope = models.CharField(max_length=40)
-    key = models.CharField(max_length=200)
-    request_hash = models.CharField(max_length=64)
-    status = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["scope", "key"], name="uniq_idempotency_key")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope}:{self.key}"
 
 
 class ClaimDraft(models.Model):

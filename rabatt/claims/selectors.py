@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rabatt.claims.models import Claim, ClaimStatus
 from rabatt.claims.services import reference_normalise
 from rabatt.core.errors import NotFound
-from rabatt.privacy.services import email_normalise
+from rabatt.privacy.subjects import email_normalise
 
 NEXT_STEPS = {
     ClaimStatus.SUBMITTED: ("wait", _("Nothing to do: an agent will check your claim.")),

@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from rabatt.banking import BankAccount, holder_name_match, validate_bank_account
 from rabatt.campaigns.models import Campaign, Product, Retailer
 from rabatt.campaigns.rules import Purchase, PurchaseLine
 from rabatt.campaigns.services import campaign_quote
@@ -26,29 +27,28 @@ from rabatt.claims.models import (
     ClaimEvent,
     ClaimLine,
     ClaimStatus,
-    IdempotencyRecord,
     InfoReason,
     InfoRequestToken,
 )
-from rabatt.claims.transitions import TRANSITIONS
+from rabatt.claims.transitions import BANK_EDITABLE, TRANSITIONS
 from rabatt.codes.alphabet import ALPHABET
 from rabatt.codes.services import code_lookup, code_mark_used
-from rabatt.core import crypto
+from rabatt.core import crypto, hooks
 from rabatt.core.errors import Conflict, DomainError, NotFound
 from rabatt.core.timeutil import utcnow
 from rabatt.core.tokens import token_hash, token_new
-from rabatt.payouts.banking import BankAccount, holder_name_match, validate_bank_account
+from rabatt.core.transitions import apply
+from rabatt.privacy.consent import consent_record
 from rabatt.privacy.models import Subject
-from rabatt.privacy.services import (
-    consent_record,
-    subject_ensure_processable,
-    subject_for_email,
-    subject_seal,
-)
-from rabatt.receipts.checking import claim_receipts_mark_pending, receipts_read_later
+from rabatt.privacy.subjects import subject_ensure_processable, subject_for_email, subject_seal
 from rabatt.receipts.models import ReceiptFile
 from rabatt.receipts.safety import MAX_FILES_PER_CLAIM, SafeFile
-from rabatt.receipts.services import receipt_copy_to_claim, receipt_delete, receipt_store
+from rabatt.receipts.services import (
+    receipt_copy_to_claim,
+    receipt_delete,
+    receipt_files_discard,
+    receipt_store,
+)
 
 INFO_ANSWER_DAYS = 7
 PAYMENT_DAYS = 30
@@ -173,28 +173,6 @@ def _check_declarations(declarations: DeclarationsIn) -> None:
         )
 
 
-def _request_hash(payload: Any) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def idempotent_answer(*, scope: str, key: str, payload: Any) -> tuple[int, Any] | None:
-    """Return the stored answer of an earlier request with this key, if any."""
-    record = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
-    if record is None:
-        return None
-    if record.request_hash != _request_hash(payload):
-        raise DomainError(
-            _("This Idempotency-Key was already used for a different request."),
-            code="idempotency_key_reused",
-        )
-    return record.status, record.response
-
-
-def idempotent_record(*, scope: str, key: str, payload: Any, status: int, response: Any) -> None:
-    IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=_request_hash(payload),
-                                     status=status, response=response)
-
-
 def claim_submit(
     *,
     campaign: Campaign,
@@ -280,19 +258,14 @@ def claim_submit(
                 draft.claim = claim
                 draft.save(update_fields=["claim", "updated_at"])
                 transaction.on_commit(lambda: _delete_files(draft_files))
-            claim_receipts_mark_pending(claim=claim)
-            claim.save(update_fields=["signals", "updated_at"])
-            receipts_read_later([r.pk for r in stored])
-            event = _event(claim, kind="submitted", actor_type="consumer", to_status=claim.status,
-                           at=now)
+            claim_event_record(claim=claim, kind="submitted", actor_type="consumer",
+                               to_status=claim.status, at=now)
+            hooks.publish("claim.files_added", claim=claim, file_ids=[r.pk for r in stored])
             if on_created is not None:
                 on_created(claim)
-            _notify_after_commit(event)
-    except Exception:
-        from rabatt.receipts.services import _path
-
-        for receipt in stored:
-            _path(str(receipt.id)).unlink(missing_ok=True)
+    except BaseException:
+        # The rows went with the rollback; the sealed files written for them must go too.
+        receipt_files_discard(receipts=stored)
         raise
     return claim
 
@@ -328,7 +301,7 @@ def _claim_create(campaign: Campaign, code_row: Any, subject: Subject, person: P
                         "terms_accepted": declarations.terms_accepted,
                     },
                     marketing_consent=marketing_consent, submitted_at=now,
-                    signals={"bank_holder_match": round(name_score, 3)},
+                    bank_holder_match=round(name_score, 3),
                 )
         except IntegrityError as exc:
             # The code is unique per claim too; only a reference collision is worth a retry.
@@ -338,22 +311,31 @@ def _claim_create(campaign: Campaign, code_row: Any, subject: Subject, person: P
     raise Conflict(_("Please try again."), code="retry")
 
 
-def _event(claim: Claim, *, kind: str, actor_type: str, actor: User | None = None,
-           from_status: str = "", to_status: str = "", reasons: Sequence[str] = (),
-           message: str = "", data: dict[str, Any] | None = None,
-           at: datetime | None = None) -> ClaimEvent:
-    return ClaimEvent.objects.create(
+def claim_event_record(*, claim: Claim, kind: str, actor_type: str, actor: User | None = None,
+                       from_status: str = "", to_status: str = "", reasons: Sequence[str] = (),
+                       message: str = "", data: dict[str, Any] | None = None,
+                       at: datetime | None = None, notify: bool = True) -> ClaimEvent:
+    """Write one entry in a claim's history: the only place a ClaimEvent is created.
+
+    Other apps that must record something on a claim call this. Subscribers of
+    ``claim.event_recorded`` hear of it inside the same transaction; ``notify`` tells the claim
+    e-mails whether the consumer is to hear of it.
+    """
+    event = ClaimEvent.objects.create(
         claim=claim, at=at or utcnow(), actor_type=actor_type, actor=actor, kind=kind,
         from_status=from_status, to_status=to_status, reasons=list(reasons), message=message,
         data=data or {},
     )
+    hooks.publish("claim.event_recorded", event=event, notify=notify)
+    return event
 
 
-def _notify_after_commit(event: ClaimEvent) -> None:
-    from rabatt.notifications.services import claim_event_notify
-
-    event_id = event.pk
-    transaction.on_commit(lambda: claim_event_notify(event_id=event_id))
+def _locked(claim_id: int) -> Claim:
+    claim = (Claim.objects.select_for_update(of=("self",)).select_related("subject")
+             .filter(pk=claim_id).first())
+    if claim is None:
+        raise NotFound(_("No such claim."))
+    return claim
 
 
 def _transition(
@@ -368,37 +350,18 @@ def _transition(
     changes: dict[str, Any] | None = None,
     notify: bool = True,
 ) -> tuple[Claim, ClaimEvent]:
-    """Lock the claim, check the table, save what changed, write the event, notify later."""
-    transition = TRANSITIONS[action]
+    """Lock the claim, check the table, save what changed, write the event."""
     with transaction.atomic():
-        claim = Claim.objects.select_for_update().select_related("subject").filter(
-            pk=claim_id).first()
-        if claim is None:
-            raise NotFound(_("No such claim."))
+        claim = _locked(claim_id)
         # Restriction stops every actor, the system's timers included; only recording what the
         # bank already did (a legal-obligation record) goes on.
         if not (actor_type == "system" and action in ("mark_paid", "mark_payment_failed")):
             subject_ensure_processable(claim.subject)
-        if actor_type not in transition.actors:
-            raise DomainError(_("You may not do this."), code="permission_denied", status=403)
-        if claim.status not in transition.sources:
-            raise Conflict(
-                _("This cannot be done while the claim is %(status)s.")
-                % {"status": ClaimStatus(claim.status).label},
-                code="invalid_transition",
-            )
-        previous = claim.status
-        claim.status = transition.target
-        fields = ["status", "updated_at"]
-        for name, value in (changes or {}).items():
-            setattr(claim, name, value)
-            fields.append(name)
-        claim.save(update_fields=fields)
-        event = _event(claim, kind=action, actor_type=actor_type, actor=actor,
-                       from_status=previous, to_status=claim.status, reasons=reasons,
-                       message=message, data=data)
-        if notify:
-            _notify_after_commit(event)
+        transition = TRANSITIONS.check(action, status=claim.status, actor_type=actor_type)
+        previous = apply(claim, transition, changes=changes)
+        event = claim_event_record(claim=claim, kind=action, actor_type=actor_type, actor=actor,
+                                   from_status=previous, to_status=claim.status, reasons=reasons,
+                                   message=message, data=data, notify=notify)
     return claim, event
 
 
@@ -493,11 +456,7 @@ def claim_answer_info(
                   "bank_changed": bank is not None},
         )
         if added:
-            locked_claim = Claim.objects.select_for_update().get(pk=claim.pk)
-            claim_receipts_mark_pending(claim=locked_claim)
-            locked_claim.save(update_fields=["signals", "updated_at"])
-            claim.signals = locked_claim.signals
-            receipts_read_later([r.pk for r in added])
+            hooks.publish("claim.files_added", claim=claim, file_ids=[r.pk for r in added])
     return claim
 
 
@@ -530,6 +489,18 @@ def claim_info_email_sent(*, claim_id: int, sent_at: datetime) -> datetime | Non
     return due if updated else None
 
 
+def claim_info_email_result(*, claim_id: int, outcome: str, at: datetime) -> None:
+    """Hear from the outbox how the request e-mail went; once sent, the 7 days start."""
+    if outcome != "sent":
+        return
+    due = claim_info_email_sent(claim_id=claim_id, sent_at=at)
+    if due is not None:
+        from rabatt.claims.tasks import lapse_claim_if_unanswered
+
+        transaction.on_commit(lambda: lapse_claim_if_unanswered.using(
+            run_after=due).enqueue(claim_id))
+
+
 def claim_approve(*, claim_id: int, actor: User | None, message: str = "",
                   automatic: bool = False, data: dict[str, Any] | None = None) -> Claim:
     return _transition(
@@ -552,12 +523,8 @@ def claim_reject(
 
 
 def _refuse_if_payment_in_flight(claim_id: int) -> None:
-    from rabatt.payouts.selectors import claim_live_payment
-
-    live = claim_live_payment(claim_id=claim_id)
-    if live is not None and live.status == "sent":
-        raise Conflict(_("The payment is on its way to the bank; this cannot be changed now."),
-                       code="payment_in_flight")
+    # Payouts sit above claims: they answer through the hook (raising Conflict to refuse).
+    hooks.publish("claim.payout_change_requested", claim_id=claim_id)
 
 
 def claim_void(*, claim_id: int, actor: User, message: str = "") -> Claim:
@@ -619,10 +586,10 @@ def _bank_replace(claim: Claim, bank: BankIn, *, actor_type: str,
     else:
         details.save(update_fields=["sealed", "masked", "fingerprint", "updated_at"])
     match = holder_name_match(bank.account_holder, claim.first_name, claim.last_name)
-    claim.signals = {**claim.signals, "bank_holder_match": round(match.score, 3)}
-    claim.save(update_fields=["signals", "updated_at"])
-    return _event(claim, kind="bank_details_changed", actor_type=actor_type, actor=actor,
-                  data={"masked": account.masked()})
+    claim.bank_holder_match = round(match.score, 3)
+    claim.save(update_fields=["bank_holder_match", "updated_at"])
+    return claim_event_record(claim=claim, kind="bank_details_changed", actor_type=actor_type,
+                              actor=actor, data={"masked": account.masked()})
 
 
 def claim_mark_paid(*, claim_id: int, actor: User | None = None,
@@ -662,12 +629,10 @@ def claim_bank_update(*, claim_id: int, bank: BankIn, actor_type: str = "consume
         claim = Claim.objects.select_for_update().select_related("subject").get(pk=claim_id)
         subject_ensure_processable(claim.subject)
         _refuse_if_payment_in_flight(claim.pk)
-        if claim.status in (ClaimStatus.PAID, ClaimStatus.REJECTED, ClaimStatus.LAPSED,
-                            ClaimStatus.WITHDRAWN, ClaimStatus.VOIDED):
+        if claim.status not in BANK_EDITABLE:
             raise Conflict(_("Bank details cannot be changed any more for this claim."),
                            code="invalid_transition")
-        event = _bank_replace(claim, bank, actor_type=actor_type, actor=actor)
-        _notify_after_commit(event)
+        _bank_replace(claim, bank, actor_type=actor_type, actor=actor)
         if claim.status == ClaimStatus.PAYMENT_FAILED:
             _transition(claim_id=claim.pk, action="retry_payment", actor_type=actor_type,
                         actor=actor)
@@ -682,15 +647,41 @@ def claim_bank_rectify(*, claim_id: int, bank: BankIn) -> Claim:
     """Correct bank details at the person's request (before payout): always a fresh review."""
     with transaction.atomic():
         claim = Claim.objects.select_for_update().select_related("subject").get(pk=claim_id)
-        if claim.status not in TRANSITIONS["rectify_bank"].sources:
+        if claim.status not in BANK_EDITABLE:
             raise Conflict(_("Bank details cannot be changed any more for this claim."),
                            code="invalid_transition")
         _refuse_if_payment_in_flight(claim.pk)
         subject_ensure_processable(claim.subject)
-        event = _bank_replace(claim, bank, actor_type="consumer", actor=None)
-        _notify_after_commit(event)
+        _bank_replace(claim, bank, actor_type="consumer", actor=None)
         if claim.status != ClaimStatus.IN_REVIEW:
             _transition(claim_id=claim.pk, action="rectify_bank", actor_type="consumer",
                         notify=False)
     claim.refresh_from_db()
     return claim
+
+
+CONTACT_FIELDS = ("first_name", "last_name", "phone", "address_line1", "address_line2",
+                  "postcode", "city")
+
+
+def claim_contact_correct(*, claim_id: int, changes: dict[str, str],
+                          actor_type: str = "consumer") -> list[str]:
+    """Correct contact details on a claim (GDPR Art. 16); return the names of changed fields.
+
+    The event names the fields, never the values; the claimant is e-mailed about it.
+    """
+    unknown = sorted(set(changes) - set(CONTACT_FIELDS))
+    if unknown:
+        raise DomainError(_("These details cannot be corrected here."), code="invalid_field",
+                          fields={name: "not a contact field" for name in unknown})
+    with transaction.atomic():
+        claim = _locked(claim_id)
+        corrected = sorted(n for n, v in changes.items() if getattr(claim, n) != v)
+        if not corrected:
+            return []
+        for name in corrected:
+            setattr(claim, name, changes[name])
+        claim.save(update_fields=[*corrected, "updated_at"])
+        claim_event_record(claim=claim, kind="rectify_contact", actor_type=actor_type,
+                           data={"corrected": corrected})
+    return corrected

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from rabatt.codes.models import ApiKey, CodeEvent, Recipient, Redemption, Suppression
+from rabatt.codes.models import ApiKey, CodeEvent, Recipient, Redemption
 from rabatt.codes.services import api_key_revoke, redemption_void
 from rabatt.core.errors import DomainError
 
@@ -68,11 +68,4 @@ class RedemptionAdmin(ReadOnly):
 class RecipientAdmin(ReadOnly):
     list_display = ("email", "campaign", "status", "sent_at", "attempts")
     list_filter = ("status", "campaign")
-    search_fields = ("email_normalised",)
-
-
-@admin.register(Suppression)
-class SuppressionAdmin(ReadOnly):
-    list_display = ("email_normalised", "reason", "detail", "created_at")
-    list_filter = ("reason",)
     search_fields = ("email_normalised",)

@@ -46,14 +46,4 @@ DATAMAP = [
                                sample="550 mailbox ingrid unavailable"),
         "sent_at": _N, "created_at": _N,
     }),
-    ModelMap("codes.Suppression", email="email_normalised", fields={
-        "id": _N,
-        "email_normalised": personal(C.CONTACT, ("marketing", "rights"), "suppression",
-                                     erasure=E.KEEP, sample="ingrid.b@example.no",
-                                     note="kept after erasure so that we never e-mail the "
-                                          "address again (an objection must stick)"),
-        "reason": _N,
-        "detail": personal(C.TECHNICAL, ("rights",), "suppression", erasure=E.KEEP),
-        "created_at": _N,
-    }),
 ]

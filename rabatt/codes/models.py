@@ -168,19 +168,3 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return self.email
-
-
-class Suppression(models.Model):
-    """An address that must not get marketing e-mail again: it bounced or unsubscribed."""
-
-    class Reason(models.TextChoices):
-        BOUNCED = "bounced", _("Bounced")
-        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
-
-    email_normalised = models.CharField(max_length=254, unique=True)
-    reason = models.CharField(max_length=16, choices=Reason.choices)
-    detail = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.email_normalised} {self.reason}"

@@ -16,7 +16,6 @@ from rabatt.codes.models import (
     RecipientStatus,
     Redemption,
     RedemptionStatus,
-    Suppression,
 )
 from rabatt.core.money import minor_unit
 from rabatt.core.tokens import token_hash
@@ -49,10 +48,6 @@ def recipients_to_send(*, campaign: Campaign) -> QuerySet[Recipient]:
     return Recipient.objects.filter(
         campaign=campaign, status__in=[RecipientStatus.PENDING, RecipientStatus.FAILED],
     ).order_by("pk")
-
-
-def email_suppressed(*, email_normalised: str) -> bool:
-    return Suppression.objects.filter(email_normalised=email_normalised).exists()
 
 
 def codes_report(*, campaign: Campaign) -> dict[str, Any]:

@@ -11,3 +11,24 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request carrying an Idempotency-Key."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Moved from the claims app with its table.
+        db_table = "claims_idempotencyrecord"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="uniq_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

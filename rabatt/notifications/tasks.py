@@ -1,9 +1,19 @@
+"""Background work of the outbox: send one e-mail, and find the ones whose wake-up was lost."""
+
+from __future__ import annotations
+
 from django.tasks import task
 
-from rabatt.notifications.services import claim_event_email_send
+from rabatt.notifications.services import email_send, outbox_sweep
 
 
 @task()
-def send_claim_event_email(event_id: int) -> str:
-    """Send one claim e-mail; safe to run again (it checks what was sent)."""
-    return claim_event_email_send(event_id=event_id)
+def send_email(email_id: int) -> str:
+    """Send one queued e-mail; safe to run again (the row says what was sent)."""
+    return email_send(email_id=email_id)
+
+
+@task()
+def sweep_outbox() -> int:
+    """Enqueue again every due e-mail whose task was lost (a crashed worker, a broker outage)."""
+    return outbox_sweep()

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, Min, OuterRef, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from rabatt.claims.models import Claim, ClaimStatus
-from rabatt.core.errors import NotFound
+from rabatt.core.errors import Conflict, NotFound
 from rabatt.core.timeutil import utcnow
 from rabatt.payouts.models import (
     LIVE_STATES,
@@ -124,3 +124,11 @@ def import_get(*, import_id: int) -> ImportLog:
 def claim_live_payment(*, claim_id: int) -> Payment | None:
     """The claim's payment that is queued, in a bank file or paid, if any."""
     return Payment.objects.filter(claim_id=claim_id, status__in=LIVE_STATES).first()
+
+
+def refuse_if_payment_in_flight(*, claim_id: int) -> None:
+    """Refuse a change to a claim whose money is on its way to the bank (a claims hook)."""
+    live = claim_live_payment(claim_id=claim_id)
+    if live is not None and live.status == "sent":
+        raise Conflict(_("The payment is on its way to the bank; this cannot be changed now."),
+                       code="payment_in_flight")

@@ -22,6 +22,7 @@ from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
 from rabatt.accounts.roles import Role, require
+from rabatt.banking import BankAccount
 from rabatt.campaigns.models import Campaign
 from rabatt.claims.models import Claim, ClaimStatus
 from rabatt.claims.services import claim_mark_paid, claim_mark_payment_failed
@@ -30,7 +31,6 @@ from rabatt.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from rabatt.core.money import is_currency
 from rabatt.core.timeutil import utcnow
 from rabatt.payouts import sealing
-from rabatt.payouts.banking import BankAccount
 from rabatt.payouts.iso20022 import (
     PAIN_001_001_03,
     PAIN_001_001_09,
@@ -55,7 +55,8 @@ from rabatt.payouts.models import (
     PaymentStatus,
     PayoutEvent,
 )
-from rabatt.privacy.services import audit_record, subject_unseal
+from rabatt.privacy.audit import audit_record
+from rabatt.privacy.subjects import subject_unseal
 
 log = logging.getLogger(__name__)
 

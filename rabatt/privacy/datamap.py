@@ -1,4 +1,4 @@
-"""Data map of the privacy app, and of django.contrib.auth (staff users)."""
+"""Data map of the privacy app, of core (which sits below privacy) and of django.contrib.auth."""
 
 from rabatt.privacy.classification import Category as C
 from rabatt.privacy.classification import Erasure as E
@@ -156,4 +156,14 @@ DATAMAP = [
             "codename": not_personal(why="a permission's code"),
         },
     ),
+    # core sits below privacy in the layers, so its models are declared here.
+    ModelMap("core.IdempotencyRecord", description="API answers kept 2 days so a retried "
+             "request gets the same answer; the answer names the claim reference", fields={
+        "id": _N, "scope": _N,
+        "key": not_personal(why="a random key chosen by the client"),
+        "request_hash": not_personal(why="hash of the request body"),
+        "status": _N,
+        "response": personal(C.IDENTIFIER, ("service",), "idempotency"),
+        "created_at": _N,
+    }),
 ]

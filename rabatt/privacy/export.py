@@ -46,7 +46,7 @@ def subject_export(*, subject: Subject, request: PrivacyRequest | None = None
             data[entry.model] = rows
     bank = []
     for details in BankDetails.objects.filter(claim__subject=subject).select_related("claim"):
-        from rabatt.privacy.services import subject_unseal
+        from rabatt.privacy.subjects import subject_unseal
 
         plain = json.loads(subject_unseal(subject, bytes(details.sealed)))
         bank.append({"claim": details.claim.reference, **plain})

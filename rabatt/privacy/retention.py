@@ -133,10 +133,10 @@ def _email_log(ctx: _Ctx) -> Report:
 
 
 def _idempotency(ctx: _Ctx) -> Report:
-    from rabatt.claims.models import IdempotencyRecord
+    from rabatt.core.models import IdempotencyRecord
 
     qs = IdempotencyRecord.objects.filter(created_at__lt=ctx.cutoff("idempotency"))
-    return {"deleted": int(qs.delete()[1].get("claims.IdempotencyRecord", 0))}
+    return {"deleted": int(qs.delete()[1].get("core.IdempotencyRecord", 0))}
 
 
 def _privacy_request(ctx: _Ctx) -> Report:
@@ -200,7 +200,7 @@ def retention_run(*, dry_run: bool = False, now: datetime | None = None) -> Rete
         path.unlink(missing_ok=True)
     run = RetentionRun.objects.create(started_at=ctx.now, finished_at=utcnow(),
                                       dry_run=dry_run, report=report)
-    from rabatt.privacy.services import audit_record
+    from rabatt.privacy.audit import audit_record
 
     total = sum(r.get("deleted", 0) for r in report.values())
     audit_record(actor="system", action="retention_dry_run" if dry_run else "retention_run",

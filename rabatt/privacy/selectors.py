@@ -9,58 +9,14 @@ from django.db.models import QuerySet
 
 from rabatt.privacy.classification import PURPOSES, RETENTION, Basis, Category, datamap
 from rabatt.privacy.models import (
-    AuditEntry,
-    AuditHead,
-    Consent,
-    ConsentPurpose,
     PrivacyRequest,
     RequestStatus,
-    Subject,
 )
-
-
-def consent_given(*, subject: Subject, purpose: str) -> bool | None:
-    """The latest choice for a purpose: True, False, or None if the person never chose."""
-    row = Consent.objects.filter(subject=subject, purpose=purpose).order_by("-at", "-id").first()
-    return None if row is None else row.given
-
-
-def marketing_allowed(*, subject: Subject) -> bool:
-    """May we send this person a marketing e-mail now? (Service e-mails need no consent.)"""
-    return (subject.erased_at is None and subject.restricted_at is None
-            and subject.objected_at is None
-            and consent_given(subject=subject, purpose=ConsentPurpose.MARKETING) is True)
 
 
 def privacy_queue() -> QuerySet[PrivacyRequest]:
     """Requests that need the privacy officer, the most urgent first."""
     return PrivacyRequest.objects.filter(status=RequestStatus.QUEUED).order_by("due_at", "id")
-
-
-def audit_verify() -> list[str]:
-    """Recompute the hash chain; return every break found (empty: intact)."""
-    from rabatt.privacy.services import GENESIS, _audit_hash, audit_row_fields
-
-    problems: list[str] = []
-    prev: str | None = None
-    count = 0
-    last = GENESIS
-    for entry in AuditEntry.objects.order_by("id").iterator():
-        count += 1
-        if prev is not None and entry.prev_hash != prev:
-            problems.append(f"entry {entry.pk}: does not follow the entry before it "
-                            "(a row was deleted or changed)")
-        if _audit_hash(entry.prev_hash, audit_row_fields(entry)) != entry.hash:
-            problems.append(f"entry {entry.pk}: its content does not match its hash")
-        prev = entry.hash
-        last = entry.hash
-    head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and head.last_hash != last:
-        problems.append("the chain head does not match the last entry (entries at the end "
-                        "were deleted)")
-    if head is not None and problems == [] and head.count < count:
-        problems.append("more entries than the chain head recorded")
-    return problems
 
 
 @dataclass(frozen=True)

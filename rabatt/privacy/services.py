@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +13,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core import mail, signing
+from django.core import mail
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 from django.template.loader import render_to_string
@@ -25,10 +24,10 @@ from rabatt.core import crypto
 from rabatt.core.errors import Conflict, DomainError, NotFound
 from rabatt.core.timeutil import utcnow
 from rabatt.core.tokens import token_hash, token_new
+from rabatt.privacy.audit import audit_record
 from rabatt.privacy.classification import Erasure, ModelMap, datamap
+from rabatt.privacy.consent import NOTICE_VERSION, consent_given, consent_record
 from rabatt.privacy.models import (
-    AuditEntry,
-    AuditHead,
     Consent,
     ConsentPurpose,
     LegalHold,
@@ -37,9 +36,13 @@ from rabatt.privacy.models import (
     RequestStatus,
     Subject,
 )
+from rabatt.privacy.subjects import (
+    email_normalise,
+    subject_ensure_processable,
+    subject_find,
+    subject_for_email,
+)
 
-# The version of the privacy notice (bump it when the text of the notice changes).
-NOTICE_VERSION = "2025-08"
 REQUEST_LINK_HOURS = 24
 ANSWER_DAYS = 30  # GDPR Art. 12(3): one month
 # A payment is in flight: erasing now needs a person to decide (stop the payment or wait).
@@ -48,124 +51,11 @@ IN_FLIGHT = ("approved", "payment_failed")
 BANK_EDITABLE = ("submitted", "in_review", "info_requested", "approved", "payment_failed")
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "address_line1", "address_line2",
                   "postcode", "city")
-UNSUBSCRIBE_SALT = "rabatt.privacy.unsubscribe"
 
 
 class Gone(DomainError):
     code = "link_expired"
     status = 410
-
-
-# --- the data subject ----------------------------------------------------------------------
-
-
-def email_normalise(email: str) -> str:
-    """Lower-case and trim an address; providers' dot and plus rules are applied elsewhere."""
-    return email.strip().lower()
-
-
-def email_digest(email: str) -> str:
-    """Return the keyed hash used to find a person by e-mail."""
-    key = hashlib.sha256(b"rabatt-email-digest:" + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(key, email_normalise(email).encode(), hashlib.sha256).hexdigest()
-
-
-def subject_for_email(*, email: str) -> Subject:
-    """Return the person with this e-mail, creating them (and their data key) if new."""
-    digest = email_digest(email)
-    subject = Subject.objects.filter(email_digest=digest, erased_at__isnull=True).first()
-    if subject is None:
-        subject = Subject.objects.create(email_digest=digest, wrapped_key=crypto.data_key_new())
-    return subject
-
-
-def subject_find(*, email: str) -> Subject | None:
-    """Return the (not erased) person with this e-mail, if we know them; never creates one."""
-    return Subject.objects.filter(email_digest=email_digest(email),
-                                  erased_at__isnull=True).first()
-
-
-def subject_ensure_processable(subject: Subject) -> None:
-    """Refuse to process the data of a restricted or erased person (GDPR Art. 18)."""
-    if subject.erased_at is not None or subject.restricted_at is not None:
-        raise DomainError(
-            _("Processing of this person's data is restricted."), code="processing_restricted",
-            status=409,
-        )
-
-
-def subject_seal(subject: Subject, data: bytes) -> bytes:
-    if not subject.wrapped_key:
-        raise DomainError(_("This person's data has been erased."), code="erased", status=410)
-    return crypto.seal(bytes(subject.wrapped_key), data)
-
-
-def subject_unseal(subject: Subject, token: bytes) -> bytes:
-    if not subject.wrapped_key:
-        raise DomainError(_("This person's data has been erased."), code="erased", status=410)
-    return crypto.unseal(bytes(subject.wrapped_key), bytes(token))
-
-
-# --- audit: one entry point, a hash chain ----------------------------------------------------
-
-GENESIS = "0" * 64
-
-
-def _audit_hash(prev: str, row: dict[str, Any]) -> str:
-    body = json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{prev}|{body}".encode()).hexdigest()
-
-
-def audit_row_fields(entry: AuditEntry) -> dict[str, Any]:
-    return {
-        "at": entry.at.isoformat(), "actor_type": entry.actor_type, "actor_id": entry.actor_id,
-        "action": entry.action, "subject_id": str(entry.subject_id) if entry.subject_id else None,
-        "claim_id": entry.claim_id, "what": entry.what,
-    }
-
-
-def audit_record(*, actor: AbstractBaseUser | str | None, action: str,
-                 subject: Subject | None = None, claim_id: int | None = None,
-                 what: str = "") -> AuditEntry:
-    """Append to the access audit: who (a staff user, "consumer" or "system") did what to whose
-    data. Identifiers only: never put a name, an e-mail address or a value into ``what``.
-
-    Appends are serialised by locking the chain head, so concurrent writers cannot fork it.
-    """
-    if isinstance(actor, str) or actor is None:
-        actor_type, actor_id = actor or "system", None
-    else:
-        actor_type, actor_id = "staff", int(actor.pk)
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            AuditHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS})
-            head = AuditHead.objects.select_for_update().get(pk=1)
-        entry = AuditEntry(at=utcnow(), actor_type=actor_type, actor_id=actor_id,
-                           action=action[:60], subject_id=subject.pk if subject else None,
-                           claim_id=claim_id, what=what[:200], prev_hash=head.last_hash)
-        entry.hash = _audit_hash(head.last_hash, audit_row_fields(entry))
-        entry.save()
-        head.last_hash = entry.hash
-        head.count += 1
-        head.save(update_fields=["last_hash", "count"])
-    return entry
-
-
-# --- consent ledger --------------------------------------------------------------------------
-
-
-def consent_record(*, subject: Subject, purpose: str, given: bool, notice_version: str,
-                   source: str, at: datetime | None = None) -> Consent:
-    """Append a consent given or withdrawn. Withdrawing always works; giving needs a person
-    whose data may be processed."""
-    if purpose not in ConsentPurpose.values:
-        raise DomainError(_("Unknown consent purpose."), code="unknown_purpose")
-    if given:
-        subject_ensure_processable(subject)
-    return Consent.objects.create(subject=subject, purpose=purpose, given=given,
-                                  notice_version=notice_version[:40], source=source[:40],
-                                  at=at or utcnow())
 
 
 def consent_backfill_from_claims(*, subject: Subject) -> int:
@@ -181,46 +71,6 @@ def consent_backfill_from_claims(*, subject: Subject) -> int:
                            given=claim.marketing_consent, notice_version=claim.terms_version,
                            source="claim_form", at=claim.submitted_at)
     return 1
-
-
-def unsubscribe_token(*, subject: Subject) -> str:
-    return signing.dumps({"s": str(subject.pk)}, salt=UNSUBSCRIBE_SALT, compress=True)
-
-
-def unsubscribe_subject(*, token: str) -> Subject:
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        raise NotFound(_("This link is not valid."), code="link_invalid") from None
-    subject = Subject.objects.filter(pk=data.get("s")).first()
-    if subject is None:
-        raise NotFound(_("This link is not valid."), code="link_invalid")
-    return subject
-
-
-def unsubscribe_apply(*, token: str, source: str = "unsubscribe_link") -> Subject:
-    """Withdraw marketing consent (RFC 8058 one-click, or the confirm page); idempotent."""
-    subject = unsubscribe_subject(token=token)
-    from rabatt.privacy.selectors import consent_given
-
-    if consent_given(subject=subject, purpose=ConsentPurpose.MARKETING) is not False:
-        consent_record(subject=subject, purpose=ConsentPurpose.MARKETING, given=False,
-                       notice_version=NOTICE_VERSION, source=source)
-        audit_record(actor="consumer", action="consent_withdrawn", subject=subject,
-                     what=ConsentPurpose.MARKETING)
-    return subject
-
-
-def marketing_headers(*, subject_or_email: Subject | str) -> dict[str, str]:
-    """Headers every marketing e-mail must carry (RFC 2369 + RFC 8058 one-click unsubscribe).
-
-    Use the returned ``List-Unsubscribe`` URL as the unsubscribe link in the body too.
-    """
-    subject = (subject_for_email(email=subject_or_email) if isinstance(subject_or_email, str)
-               else subject_or_email)
-    url = f"{settings.SITE_URL}/privacy/unsubscribe/{unsubscribe_token(subject=subject)}/"
-    return {"List-Unsubscribe": f"<{url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 # --- rights requests -------------------------------------------------------------------------
@@ -404,8 +254,6 @@ def subject_restriction_lift(*, subject: Subject, actor: AbstractBaseUser) -> No
 def subject_object(*, subject: Subject) -> dict[str, Any]:
     """Objection (GDPR Art. 21): withdraw every consent, stop legitimate-interest processing
     that can stop, and put the addresses on the suppression list."""
-    from rabatt.privacy.selectors import consent_given
-
     withdrawn = []
     for purpose in ConsentPurpose.values:
         if consent_given(subject=subject, purpose=purpose) is not False:
@@ -707,8 +555,6 @@ def partner_export(*, partner: str, campaign_slug: str) -> list[str]:
     """Keyed hashes of the e-mail addresses of a campaign's claimants who consented to
     advertising with partners (and did not restrict, object or erase since)."""
     from rabatt.claims.models import Claim
-    from rabatt.privacy.selectors import consent_given
-
     hashes = set()
     subjects = Subject.objects.filter(claims__campaign__slug=campaign_slug, erased_at__isnull=True,
                                       restricted_at__isnull=True,

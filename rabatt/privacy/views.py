@@ -18,6 +18,8 @@ from rabatt.accounts.roles import require
 from rabatt.core.errors import DomainError
 from rabatt.core.ratelimit import RateLimited, client_ip, rate_limit
 from rabatt.core.timeutil import utcnow
+from rabatt.privacy.audit import audit_record
+from rabatt.privacy.consent import unsubscribe_apply, unsubscribe_subject
 from rabatt.privacy.cookies import OPTIONAL, CookieChoice, cookie_choice, cookie_choice_store
 from rabatt.privacy.forms import CookieForm, RectifyForm, RequestForm
 from rabatt.privacy.models import PrivacyRequest, RequestKind
@@ -26,19 +28,16 @@ from rabatt.privacy.services import (
     BANK_EDITABLE,
     BankCorrection,
     access_request_export,
-    audit_record,
     privacy_request_confirm,
     privacy_request_decide,
     privacy_request_for_token,
     rectification_apply,
-    unsubscribe_apply,
-    unsubscribe_subject,
 )
 
 
 def request_start(*, request: HttpRequest, email: str, kind: str) -> None:
     """Rate-limit, then hand the request to a background task (same answer for everyone)."""
-    from rabatt.privacy.services import email_normalise
+    from rabatt.privacy.subjects import email_normalise
     from rabatt.privacy.tasks import privacy_request_send
 
     rate_limit(scope="privacy-ip", key=client_ip(request), limit=10, window=3600)

@@ -23,8 +23,10 @@ from django.db import transaction
 
 from rabatt.campaigns.models import Product, Retailer
 from rabatt.claims.models import Claim, ClaimEvent, ClaimLine
+from rabatt.claims.services import claim_event_record
+from rabatt.core import hooks
 from rabatt.core.timeutil import utcnow
-from rabatt.receipts.models import ReadingStatus, ReceiptFile
+from rabatt.receipts.models import CheckStatus, ReadingStatus, ReceiptCheck, ReceiptFile
 from rabatt.receipts.reading import (
     DocumentError,
     Extraction,
@@ -33,14 +35,14 @@ from rabatt.receipts.reading import (
     RetailerRef,
     UnsupportedDocument,
     perceptual_hash,
-    readability,
     text_fingerprint,
     verify,
 )
 from rabatt.receipts.reading.fingerprint import hash_bands, to_signed
 from rabatt.receipts.reading.pipeline import read_receipt
+from rabatt.receipts.schemas import DUPLICATES_ADAPTER, FIELDS_ADAPTER
 from rabatt.receipts.selectors import DuplicateHit, claim_duplicates
-from rabatt.receipts.services import receipt_read
+from rabatt.receipts.services import measure_readability, receipt_read
 
 log = logging.getLogger(__name__)
 
@@ -87,19 +89,6 @@ def local_purchase_date(claim: Claim) -> date:
     """Return the purchase date as printed in the shop's country (receipts show local dates)."""
     zones = get_global("territory_zones").get(claim.purchase_country.upper()) or ["UTC"]
     return claim.purchased_at.astimezone(ZoneInfo(zones[0])).date()
-
-
-def measure_readability(data: bytes) -> dict[str, Any]:
-    """Return the readability of an upload for storage (language-neutral: flags, no messages)."""
-    try:
-        found = readability(data).as_dict()
-    except Exception:
-        # Only advice: a picture the measurement cannot judge is still stored and read later,
-        # so the upload is never refused (or answered with an error) because of it.
-        log.warning("readability could not be measured", exc_info=True)
-        return {}
-    found.pop("warnings", None)
-    return found
 
 
 # --- reading one file ----------------------------------------------------------------------
@@ -300,54 +289,68 @@ def _duplicate_rows(hits: Sequence[DuplicateHit]) -> list[dict[str, Any]]:
             for h in hits]
 
 
-def claim_receipts_check(*, claim_id: int) -> dict[str, Any] | None:
-    """Gather the files' results into ``claim.signals``; return them once every file is read.
+def risk_flags_of(check: ReceiptCheck | None) -> list[str]:
+    """The risk flags a receipt check raises: one per kind of duplicate found."""
+    if check is None:
+        return []
+    rows = check.duplicates if isinstance(check.duplicates, list) else []
+    return sorted({RISK_FLAGS[d["kind"]] for d in rows
+                   if isinstance(d, dict) and d.get("kind") in RISK_FLAGS})
+
+
+def claim_receipts_check(*, claim_id: int) -> ReceiptCheck | None:
+    """Gather the files' results into the claim's :class:`ReceiptCheck`; return it once every
+    file is read (None while files are still being read).
 
     Called after each file is read; only the call that finds every file read writes the
-    verdict, the others record progress.
+    verdict, the others record progress. The verdict is an event in the claim's history, and
+    ``receipts.claim_checked`` tells the review automation.
     """
     with transaction.atomic():
         claim = Claim.objects.select_for_update().filter(pk=claim_id).first()
         if claim is None:
             return None
+        check, _created = ReceiptCheck.objects.select_for_update().get_or_create(claim=claim)
         files = list(ReceiptFile.objects.filter(claim_id=claim_id))
         read = [f for f in files if f.reading_status in _DONE]
         done = bool(files) and len(read) == len(files)
         ok = [f for f in read if f.reading_status == ReadingStatus.DONE]
-        status = ("done" if ok else "failed") if done else "reading"
-        signals = dict(claim.signals or {})
-        before = signals.get("receipts") or {}
-        if done and before.get("status") == status and before.get("read") == len(files) \
-                and "fields" in signals:
-            return signals  # checked already: a retried task
-        signals["receipts"] = {"status": status, "files": len(files), "read": len(read),
-                               "checked_at": utcnow().isoformat() if done else None}
+        status = (CheckStatus.DONE if ok else CheckStatus.FAILED) if done else CheckStatus.READING
+        if done and check.status == status and check.read == len(files) \
+                and check.checked_at is not None:
+            return check  # checked already: a retried task
+        check.status, check.files, check.read = status, len(files), len(read)
+        check.checked_at = utcnow() if done else None
         if not done:
-            claim.signals = signals
-            claim.save(update_fields=["signals", "updated_at"])
+            check.save()
             return None
         hits = claim_duplicates(files=files)
-        fields = _best_fields(ok)
-        ours = sorted({RISK_FLAGS[h.kind] for h in hits})
-        kept = [f for f in signals.get("risk_flags") or [] if f not in RISK_FLAGS.values()]
-        signals.update(fields=fields, duplicates=_duplicate_rows(hits), risk_flags=kept + ours)
-        claim.signals = signals
-        claim.save(update_fields=["signals", "updated_at"])
-        ClaimEvent.objects.create(
-            claim=claim, at=utcnow(), actor_type=ClaimEvent.Actor.SYSTEM, kind="receipts_checked",
-            data={"fields": {n: f.get("status") for n, f in fields.items()},
+        fields = FIELDS_ADAPTER.validate_python(_best_fields(ok))
+        duplicates = DUPLICATES_ADAPTER.validate_python(_duplicate_rows(hits))
+        check.fields = {name: result.model_dump(mode="json") for name, result in fields.items()}
+        check.duplicates = [d.model_dump(mode="json") for d in duplicates]
+        check.duplicate_count = len(duplicates)
+        check.save()
+        claim_event_record(
+            claim=claim, kind="receipts_checked", actor_type=ClaimEvent.Actor.SYSTEM,
+            data={"fields": {n: f.status for n, f in fields.items()},
                   "duplicates": [{"kind": h.kind, "claim": h.claim_id} for h in hits],
                   "files": len(files), "unreadable_files": len(files) - len(ok)},
         )
-    return signals
+        hooks.publish("receipts.claim_checked", claim_id=claim_id)
+    return check
 
 
-def claim_receipts_mark_pending(*, claim: Claim) -> None:
-    """Record on a new or answered claim that files are waiting to be read (the caller saves)."""
+def claim_files_added(*, claim: Claim, file_ids: Sequence[object]) -> None:
+    """Hear that proofs of purchase were added to a claim: record that they wait to be read,
+    and read them once the transaction that stored them commits."""
+    if not file_ids:
+        return
     files = ReceiptFile.objects.filter(claim_id=claim.pk)
-    claim.signals = {**(claim.signals or {}), "receipts": {
-        "status": "reading", "files": files.count(),
-        "read": files.filter(reading_status__in=_DONE).count(), "checked_at": None}}
+    ReceiptCheck.objects.update_or_create(claim=claim, defaults={
+        "status": CheckStatus.READING, "files": files.count(),
+        "read": files.filter(reading_status__in=_DONE).count(), "checked_at": None})
+    receipts_read_later(file_ids)
 
 
 def receipts_read_later(receipt_ids: Sequence[object]) -> None:

@@ -66,3 +66,35 @@ class ReceiptFile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class CheckStatus(models.TextChoices):
+    READING = "reading", _("Receipts being read")
+    DONE = "done", _("Receipts checked")
+    FAILED = "failed", _("Receipts could not be read")
+
+
+class ReceiptCheck(models.Model):
+    """A claim checked against its proofs of purchase; written by ``receipts.checking`` alone.
+
+    ``fields`` and ``duplicates`` follow the schemas in ``receipts/schemas.py``
+    (:class:`~rabatt.receipts.schemas.FieldResult`, :class:`~rabatt.receipts.schemas.Duplicate`).
+    """
+
+    claim = models.OneToOneField("claims.Claim", on_delete=models.CASCADE,
+                                 related_name="receipt_check")
+    status = models.CharField(max_length=10, choices=CheckStatus.choices,
+                              default=CheckStatus.READING)
+    files = models.PositiveSmallIntegerField(default=0)
+    read = models.PositiveSmallIntegerField(default=0)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    # Per field (retailer, date, total, currency): the strongest result over the claim's files.
+    fields = models.JSONField(default=dict, blank=True)
+    # Other claims holding the same receipt, the same picture or the same purchase.
+    duplicates = models.JSONField(default=list, blank=True)
+    # How many duplicates, as a column: the desk's risk filter and sort read it through an index.
+    duplicate_count = models.PositiveSmallIntegerField(default=0, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.status}"

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
 from rabatt.core import crypto
 from rabatt.privacy.models import Subject
-from rabatt.privacy.services import subject_seal, subject_unseal
+from rabatt.privacy.subjects import subject_seal, subject_unseal
 from rabatt.receipts.models import ReceiptFile
+from rabatt.receipts.reading import readability
 from rabatt.receipts.safety import SafeFile, inspect_upload
+
+log = logging.getLogger(__name__)
 
 
 def _path(file_id: str) -> Path:
@@ -28,10 +34,17 @@ def _write(path: Path, blob: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _readability(safe: SafeFile) -> dict[str, object]:
-    from rabatt.receipts.checking import measure_readability
-
-    return measure_readability(safe.data)
+def measure_readability(data: bytes) -> dict[str, Any]:
+    """Return the readability of an upload for storage (language-neutral: flags, no messages)."""
+    try:
+        found = readability(data).as_dict()
+    except Exception:
+        # Only advice: a picture the measurement cannot judge is still stored and read later,
+        # so the upload is never refused (or answered with an error) because of it.
+        log.warning("readability could not be measured", exc_info=True)
+        return {}
+    found.pop("warnings", None)
+    return found
 
 
 def receipt_vet(*, data: bytes, name: str = "", content_type: str = "") -> SafeFile:
@@ -54,7 +67,7 @@ def receipt_store(
         page_count=safe.page_count, width=safe.width, height=safe.height, size=safe.size,
         sha256=safe.sha256, original_sha256=safe.original_sha256,
         display_name=safe.display_name, added_during=added_during,
-        readability=_readability(safe),
+        readability=measure_readability(safe.data),
     )
     if subject is not None:
         blob = subject_seal(subject, safe.data)
@@ -99,3 +112,17 @@ def receipt_delete(*, receipt: ReceiptFile) -> None:
     """Delete a file and its row (a draft's removed upload)."""
     _path(str(receipt.id)).unlink(missing_ok=True)
     receipt.delete()
+
+
+def receipt_files_discard(*, receipts: Iterable[ReceiptFile | Any]) -> int:
+    """Delete the sealed files of receipts (or receipt ids) whose rows are gone or going.
+
+    For a submission that rolled back, and for erasure: the rows go with the database, the
+    files must go from the disk. Returns how many were asked for.
+    """
+    count = 0
+    for receipt in receipts:
+        file_id = receipt.pk if isinstance(receipt, ReceiptFile) else receipt
+        _path(str(file_id)).unlink(missing_ok=True)
+        count += 1
+    return count

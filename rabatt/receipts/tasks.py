@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.tasks import task
 
 from rabatt.receipts.checking import claim_receipts_check, receipt_read_and_check
@@ -18,10 +17,4 @@ def read_receipt_file(receipt_id: str) -> str:
                 .first())
     if claim_id is None:
         return "no claim"
-    verdict = claim_receipts_check(claim_id=claim_id)
-    if verdict is not None:
-        from rabatt.review.tasks import auto_decide_claim
-
-        transaction.on_commit(lambda: auto_decide_claim.enqueue(claim_id))
-        return "checked"
-    return "read"
+    return "checked" if claim_receipts_check(claim_id=claim_id) is not None else "read"

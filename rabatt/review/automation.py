@@ -18,7 +18,8 @@ from rabatt.claims.models import Claim, ClaimEvent, ClaimStatus
 from rabatt.core.timeutil import utcnow
 from rabatt.privacy.models import Subject
 from rabatt.receipts.checking import REQUIRED_FIELDS
-from rabatt.review.models import ApprovalRequest
+from rabatt.receipts.models import CheckStatus, ReceiptCheck
+from rabatt.review.models import ApprovalRequest, AutomaticDecision
 from rabatt.review.selectors import claim_risk_flags, four_eyes_reasons
 
 APPROVED, SAMPLED, NOT_ELIGIBLE, OFF = "approved", "sampled", "not_eligible", "off"
@@ -33,13 +34,13 @@ def auto_approve_reasons(*, claim: Claim) -> list[str]:
     conf = _settings(claim)
     if not conf.get("enabled"):
         return ["not_enabled"]
-    signals = claim.signals or {}
+    check = ReceiptCheck.objects.filter(claim=claim).first()
     why = []
     if claim.status != ClaimStatus.SUBMITTED:
         why.append("not_waiting")
-    if (signals.get("receipts") or {}).get("status") != "done":
+    if check is None or check.status != CheckStatus.DONE:
         why.append("reading_failed")
-    fields = signals.get("fields") or {}
+    fields = check.fields if check is not None else {}
     if any((fields.get(name) or {}).get("status") != "verified" for name in REQUIRED_FIELDS) \
             or (fields.get("currency") or {}).get("status") == "mismatch":
         why.append("field_not_verified")
@@ -67,10 +68,9 @@ def claim_auto_decide(*, claim_id: int, draw: float | None = None) -> str:
                  .select_related("campaign", "subject").filter(pk=claim_id).first())
         if claim is None:
             return NOT_ELIGIBLE
-        signals = dict(claim.signals or {})
-        earlier = (signals.get("automatic") or {}).get("outcome")
-        if earlier in (APPROVED, SAMPLED):
-            return str(earlier)  # a retried task: decided already
+        earlier = AutomaticDecision.objects.filter(claim=claim).first()
+        if earlier is not None and earlier.outcome in (APPROVED, SAMPLED):
+            return str(earlier.outcome)  # a retried task: decided already
         reasons = auto_approve_reasons(claim=claim)
         if reasons == ["not_enabled"]:
             outcome = OFF
@@ -80,11 +80,11 @@ def claim_auto_decide(*, claim_id: int, draw: float | None = None) -> str:
             rate = float(_settings(claim).get("sample_rate") or 0)
             chance = secrets.SystemRandom().random() if draw is None else draw
             outcome = SAMPLED if chance < rate else APPROVED
-        signals["automatic"] = {"outcome": outcome, "reasons": reasons, "at": utcnow().isoformat()}
-        claim.signals = signals
-        claim.save(update_fields=["signals", "updated_at"])
+        AutomaticDecision.objects.update_or_create(
+            claim=claim, defaults={"outcome": outcome, "reasons": reasons, "at": utcnow()})
+        check = ReceiptCheck.objects.filter(claim=claim).first()
         evidence: dict[str, Any] = {
-            "fields": signals.get("fields") or {},
+            "fields": check.fields if check is not None else {},
             "limit": (_settings(claim).get("below") or {}).get(claim.currency)}
         if outcome == APPROVED:
             claims.claim_approve(claim_id=claim.pk, actor=None, automatic=True,
@@ -92,6 +92,14 @@ def claim_auto_decide(*, claim_id: int, draw: float | None = None) -> str:
         elif outcome == SAMPLED:
             ApprovalRequest.objects.create(claim=claim, requested_by=None, requested_at=utcnow(),
                                            why=["sample"])
-            ClaimEvent.objects.create(claim=claim, at=utcnow(), actor_type=ClaimEvent.Actor.SYSTEM,
-                                      kind="auto_approval_sampled", data={"automatic": evidence})
+            claims.claim_event_record(claim=claim, actor_type=ClaimEvent.Actor.SYSTEM,
+                                      kind="auto_approval_sampled",
+                                      data={"automatic": evidence})
     return outcome
+
+
+def receipts_checked(*, claim_id: int) -> None:
+    """Hear that a claim's receipts were checked: decide automatically once that commits."""
+    from rabatt.review.tasks import auto_decide_claim
+
+    transaction.on_commit(lambda: auto_decide_claim.enqueue(claim_id))

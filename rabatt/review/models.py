@@ -129,3 +129,24 @@ class BulkResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id} {self.claim_id} {self.outcome}"
+
+
+class AutomaticOutcome(models.TextChoices):
+    APPROVED = "approved", _("Approved automatically")
+    SAMPLED = "sampled", _("Picked for a supervisor's check")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible for automatic approval")
+    OFF = "off", _("Automatic approval is off")
+
+
+class AutomaticDecision(models.Model):
+    """What straight-through processing decided for a claim (``review.automation`` alone)."""
+
+    claim = models.OneToOneField("claims.Claim", on_delete=models.CASCADE,
+                                 related_name="automatic_decision")
+    outcome = models.CharField(max_length=12, choices=AutomaticOutcome.choices)
+    # Why a person must decide: codes of review.presenters.AUTOMATIC_REASONS.
+    reasons = models.JSONField(default=list, blank=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.outcome}"

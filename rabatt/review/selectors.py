@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import heapq
-import math
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -13,17 +11,17 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
-from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from rabatt.accounts import conf
 from rabatt.campaigns.rules import Purchase, PurchaseLine, Quote
 from rabatt.campaigns.services import campaign_quote
-from rabatt.claims.models import Claim, ClaimStatus, InfoReason
+from rabatt.claims.models import Claim, ClaimStatus
 from rabatt.core.errors import DomainError, NotFound
 from rabatt.core.timeutil import utcnow
-from rabatt.receipts.checking import FIELDS
+from rabatt.receipts.checking import risk_flags_of
+from rabatt.receipts.models import ReceiptCheck
 from rabatt.review.models import ApprovalRequest, Assignment
 
 PAGE_SIZE = 50
@@ -97,8 +95,9 @@ def cursor_decode(cursor: str) -> tuple[datetime, int]:
 
 
 def risk_q() -> Q:
-    return (Q(signals__bank_holder_match__lt=BANK_HOLDER_MATCH_MIN)
-            | (Q(signals__has_key="risk_flags") & ~Q(signals__risk_flags=[])))
+    """Claims with at least one risk flag (see :func:`claim_risk_flags`)."""
+    return (Q(bank_holder_match__lt=BANK_HOLDER_MATCH_MIN)
+            | Q(receipt_check__duplicate_count__gt=0))
 
 
 def _filtered(filters: QueueFilters, actor: Any) -> QuerySet[Claim]:
@@ -136,11 +135,12 @@ def queue_page(*, actor: Any, filters: QueueFilters, after: str | None = None,
     streams = []
     for status in filters.statuses:
         qs = (base.filter(status=status, **{f"{sort}__isnull": False})
-              .select_related("campaign", "assignment__agent")
+              .select_related("campaign", "assignment__agent", "receipt_check")
               .only("pk", "reference", "status", "campaign__slug", "campaign__name",
                     "purchase_country", "currency", "amount", "submitted_at",
-                    "info_requested_at", "info_due_at", "payment_due_at", "signals",
-                    "assignment__agent__username", "assignment__touched_at")
+                    "info_requested_at", "info_due_at", "payment_due_at", "bank_holder_match",
+                    "assignment__agent__username", "assignment__touched_at",
+                    "receipt_check__duplicates")
               .order_by(sort, "pk")[: limit + 1])
         streams.append(list(qs))
     merged = list(heapq.merge(*streams, key=lambda c: (getattr(c, sort), c.pk)))
@@ -178,13 +178,13 @@ def claim_by_reference(*, reference: str) -> Claim:
 
 
 def claim_risk_flags(*, claim: Claim) -> list[str]:
-    """Risk flags read from ``claim.signals`` (written by the receipt and bank checks)."""
-    signals = claim.signals if isinstance(claim.signals, dict) else {}
-    raw = signals.get("risk_flags")
-    # Old or hand-edited rows may hold anything here; only a list of codes counts.
-    flags = [str(f) for f in raw] if isinstance(raw, list) else []
-    match = signals.get("bank_holder_match")
-    if isinstance(match, int | float) and match < BANK_HOLDER_MATCH_MIN:
+    """The claim's risk flags: the bank holder's name, and what the receipt check found."""
+    try:
+        check: ReceiptCheck | None = claim.receipt_check  # type: ignore[attr-defined]
+    except ReceiptCheck.DoesNotExist:
+        check = None
+    flags = risk_flags_of(check)
+    if claim.bank_holder_match is not None and claim.bank_holder_match < BANK_HOLDER_MATCH_MIN:
         flags.insert(0, "bank_holder_mismatch")
     return flags
 
@@ -254,285 +254,3 @@ def claim_related(*, claim: Claim, address: bool = False) -> dict[str, list[Clai
             address_country=claim.address_country, postcode__iexact=claim.postcode,
             address_line1__iexact=claim.address_line1)[:RELATED_LIMIT])
     return found
-
-
-def info_reason_texts(*, claim: Claim) -> dict[str, dict[str, str]]:
-    """The request-for-information reasons in English and Bokmål, to prefill the message."""
-    texts: dict[str, dict[str, str]] = {}
-    for lang in ("en", "nb"):
-        with translation.override(lang):
-            texts[lang] = {
-                "intro": str(_("Hello %(name)s, to finish checking your claim %(reference)s "
-                               "we need the following:") % {"name": claim.first_name,
-                                                            "reference": claim.reference}),
-                **{value: str(label) for value, label in InfoReason.choices},
-            }
-    return texts
-
-
-# Receipt checks for the claim page -----------------------------------------------------------
-#
-# ``claim.signals`` is written by the receipt reading in the background and may come from an
-# older version of it, so everything below reads it defensively: a missing or malformed part is
-# left out of the page, never an error.
-
-FIELD_ORDER = FIELDS  # the order the receipt check writes them in
-FIELD_LABELS = {
-    "retailer": _("Retailer"),
-    "date": _("Purchase date"),
-    "total": _("Total"),
-    "currency": _("Currency"),
-}
-CHECK_LABELS = {
-    "verified": _("Matches"),
-    "mismatch": _("Differs"),
-    "unreadable": _("Not readable"),
-}
-# A sign beside the words, so the status never depends on colour alone.
-CHECK_MARKS = {"verified": "✓", "mismatch": "✗", "unreadable": "?"}
-DUPLICATE_KINDS = {
-    "exact": _("the same receipt file"),
-    "near": _("a nearly identical picture"),
-    "text": _("the same purchase read from the receipt"),
-}
-AUTOMATIC_OUTCOMES = {
-    "approved": _("Approved automatically"),
-    "sampled": _("Picked for a supervisor's check"),
-    "not_eligible": _("Not eligible for automatic approval"),
-    "off": _("Automatic approval is off"),
-}
-AUTOMATIC_DETAILS = {
-    "approved": _("Every check passed, so the claim was approved without an agent."),
-    "sampled": _("Every check passed, but the claim was picked at random for a person to "
-                 "look at before it is approved."),
-    "not_eligible": _("An agent decides, because:"),
-    "off": _("Automatic approval is not switched on for this campaign; an agent decides."),
-}
-AUTOMATIC_REASONS = {
-    "field_not_verified": _("a field on the receipt could not be confirmed"),
-    "risk_flags": _("the claim has risk flags"),
-    "over_limit": _("the amount is above the limit for automatic approval"),
-    "four_eyes": _("the approval needs a second approver"),
-    "reading_failed": _("the receipts could not be read"),
-    "not_enabled": _("automatic approval is not switched on for this campaign"),
-    "not_waiting": _("someone had already started on the claim"),
-    "processing_restricted": _("the person has asked us to restrict the use of their data"),
-}
-READING_STATES = ("reading", "done", "failed")
-_REFERENCE = re.compile(r"^[A-Za-z0-9-]{1,40}$")
-
-
-@dataclass(frozen=True)
-class EvidenceBox:
-    """Where a field was read on one page, as percentages of the page (for the SVG overlay)."""
-
-    name: str
-    label: str
-    status: str
-    status_label: str
-    mark: str
-    left: str
-    top: str
-    width: str
-    height: str
-
-
-@dataclass(frozen=True)
-class FieldCheck:
-    name: str
-    label: str
-    entered: str
-    read: str | None
-    status: str
-    status_label: str
-    mark: str
-    confidence: int | None  # percent
-    evidence_text: str
-    file: str | None
-    page: int | None  # 1-based, as in the receipt page URLs
-    box: EvidenceBox | None
-
-
-@dataclass(frozen=True)
-class DuplicateLink:
-    kind: str
-    kind_label: str
-    reference: str
-    url: str  # empty when the stored reference cannot be a claim's
-    status_label: str
-    distance: int | None
-
-
-@dataclass(frozen=True)
-class ReceiptProgress:
-    status: str  # reading, done, failed
-    files: int
-    read: int
-    checked_at: datetime | None
-
-
-@dataclass(frozen=True)
-class AutomaticOutcome:
-    outcome: str
-    headline: str
-    detail: str
-    reasons: list[str]
-
-
-@dataclass
-class ClaimChecks:
-    """Everything the claim page shows about the receipt checks, ready for the templates."""
-
-    progress: ReceiptProgress | None
-    fields: list[FieldCheck]
-    duplicates: list[DuplicateLink]
-    automatic: AutomaticOutcome | None
-    bank_holder_match: int | None  # percent
-    boxes: dict[tuple[str, int], list[EvidenceBox]] = field(default_factory=dict)
-
-    @property
-    def reading(self) -> bool:
-        return self.progress is not None and self.progress.status == "reading"
-
-    def boxes_on(self, file_id: Any, page: int) -> list[EvidenceBox]:
-        return self.boxes.get((str(file_id), page), [])
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def _count(value: Any) -> int:
-    number = _number(value)
-    return max(0, int(number)) if number is not None else 0
-
-
-def _percent(value: Any) -> int | None:
-    number = _number(value)
-    if number is None:
-        return None
-    return round(min(1.0, max(0.0, number)) * 100)
-
-
-def _text(value: Any) -> str:
-    return "" if value is None or isinstance(value, dict | list) else str(value)
-
-
-def _pct(part: float, whole: float) -> str:
-    return f"{min(100.0, max(0.0, part / whole * 100)):.2f}"
-
-
-def _evidence_box(name: str, label: str, status: str, evidence: dict[str, Any]
-                  ) -> tuple[int, EvidenceBox] | None:
-    """The evidence's page (0-based) and its box in percent, or None if it cannot be drawn."""
-    box = evidence.get("box")
-    if not isinstance(box, list) or len(box) != 5:
-        return None
-    page = evidence.get("page", box[0])
-    coords = [_number(v) for v in box[1:]]
-    width, height = _number(evidence.get("page_width")), _number(evidence.get("page_height"))
-    if (isinstance(page, bool) or not isinstance(page, int) or page < 0
-            or width is None or height is None or width <= 0 or height <= 0):
-        return None
-    x0, y0, x1, y1 = (c if c is not None else math.nan for c in coords)
-    if not (x1 > x0 and y1 > y0):  # also false for a missing (NaN) coordinate
-        return None
-    return page, EvidenceBox(
-        name=name, label=label, status=status, status_label=str(CHECK_LABELS.get(status, status)),
-        mark=CHECK_MARKS.get(status, "•"),
-        left=_pct(x0, width), top=_pct(y0, height),
-        width=_pct(x1 - x0, width), height=_pct(y1 - y0, height))
-
-
-def _field_checks(raw: Any, file_ids: set[str]) -> list[FieldCheck]:
-    if not isinstance(raw, dict):
-        return []
-    names = [n for n in FIELD_ORDER if n in raw] + sorted(
-        str(n) for n in raw if n not in FIELD_ORDER)
-    checks = []
-    for name in names:
-        f = raw.get(name)
-        if not isinstance(f, dict):
-            continue
-        status = _text(f.get("status"))
-        label = str(FIELD_LABELS.get(name, name))
-        file = _text(f.get("file")).lower() or None
-        evidence = f.get("evidence") if isinstance(f.get("evidence"), dict) else None
-        drawn = _evidence_box(name, label, status, evidence) if evidence else None
-        # A box is drawn only on a file of this claim: the page must exist to carry it.
-        if file not in file_ids:
-            drawn = None
-        read = f.get("read")
-        checks.append(FieldCheck(
-            name=name, label=label, entered=_text(f.get("entered")),
-            read=None if read is None else _text(read), status=status,
-            status_label=str(CHECK_LABELS.get(status, status)), mark=CHECK_MARKS.get(status, "•"),
-            confidence=_percent(f.get("confidence")),
-            evidence_text=_text(evidence.get("text")) if evidence else "",
-            file=file, page=drawn[0] + 1 if drawn else None, box=drawn[1] if drawn else None))
-    return checks
-
-
-def _progress(raw: Any) -> ReceiptProgress | None:
-    if not isinstance(raw, dict) or raw.get("status") not in READING_STATES:
-        return None
-    files, read = _count(raw.get("files")), _count(raw.get("read"))
-    checked = raw.get("checked_at")
-    try:
-        when = parse_datetime(checked) if isinstance(checked, str) else None
-    except ValueError:  # well formed but impossible, such as a 30 February
-        when = None
-    return ReceiptProgress(status=raw["status"], files=files,
-                           read=min(read, files) if files else read, checked_at=when)
-
-
-def _duplicates(raw: Any) -> list[DuplicateLink]:
-    from django.urls import reverse
-
-    links = []
-    for d in raw if isinstance(raw, list) else []:
-        if not isinstance(d, dict):
-            continue
-        reference = _text(d.get("claim"))
-        if not reference:
-            continue
-        kind = _text(d.get("kind"))
-        status = _text(d.get("status"))
-        distance = d.get("distance")
-        links.append(DuplicateLink(
-            kind=kind, kind_label=str(DUPLICATE_KINDS.get(kind, kind)), reference=reference,
-            url=reverse("review:claim", args=[reference]) if _REFERENCE.match(reference) else "",
-            status_label=str(ClaimStatus(status).label) if status in ClaimStatus.values
-            else status,
-            distance=distance if isinstance(distance, int) and not isinstance(distance, bool)
-            else None))
-    return links
-
-
-def _automatic(raw: Any) -> AutomaticOutcome | None:
-    if not isinstance(raw, dict) or raw.get("outcome") not in AUTOMATIC_OUTCOMES:
-        return None
-    outcome = raw["outcome"]
-    codes = raw.get("reasons")
-    reasons = ([str(AUTOMATIC_REASONS.get(str(c), str(c))) for c in codes]
-               if isinstance(codes, list) and outcome == "not_eligible" else [])
-    return AutomaticOutcome(outcome=outcome, headline=str(AUTOMATIC_OUTCOMES[outcome]),
-                            detail=str(AUTOMATIC_DETAILS[outcome]), reasons=reasons)
-
-
-def claim_checks(*, claim: Claim, files: list[Any]) -> ClaimChecks:
-    """The receipt checks of ``claim.signals`` for display, boxes keyed by (file id, page)."""
-    signals = claim.signals if isinstance(claim.signals, dict) else {}
-    fields = _field_checks(signals.get("fields"), {str(f.pk) for f in files})
-    boxes: dict[tuple[str, int], list[EvidenceBox]] = {}
-    for check in fields:
-        if check.box is not None and check.file is not None and check.page is not None:
-            boxes.setdefault((check.file, check.page), []).append(check.box)
-    return ClaimChecks(
-        progress=_progress(signals.get("receipts")), fields=fields,
-        duplicates=_duplicates(signals.get("duplicates")),
-        automatic=_automatic(signals.get("automatic")),
-        bank_holder_match=_percent(signals.get("bank_holder_match")), boxes=boxes)

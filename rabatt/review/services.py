@@ -22,7 +22,7 @@ from rabatt.claims.models import Claim, ClaimEvent, ClaimStatus
 from rabatt.claims.transitions import TRANSITIONS
 from rabatt.core.errors import Conflict, DomainError, NotFound
 from rabatt.core.timeutil import utcnow
-from rabatt.privacy.services import subject_ensure_processable, subject_unseal
+from rabatt.privacy.subjects import subject_ensure_processable, subject_unseal
 from rabatt.receipts.models import ReceiptFile
 from rabatt.receipts.services import receipt_read
 from rabatt.review.models import AccessLog, ApprovalRequest, Assignment, BulkJob, BulkResult, Note
@@ -125,18 +125,15 @@ def decide_approve(*, claim_id: int, actor: User, message: str = "") -> Decision
     with transaction.atomic():
         claim = _locked(claim_id)
         subject_ensure_processable(claim.subject)
-        if claim.status not in TRANSITIONS["approve"].sources:
-            raise Conflict(_("This cannot be done while the claim is %(status)s.")
-                           % {"status": ClaimStatus(claim.status).label},
-                           code="invalid_transition")
+        TRANSITIONS.check("approve", status=claim.status, actor_type="staff")
         assignment_take(claim_id=claim_id, actor=actor)
         pending = (ApprovalRequest.objects.select_for_update()
                    .filter(claim_id=claim_id, status=ApprovalRequest.Status.PENDING).first())
         if pending is None and (why := four_eyes_reasons(claim=claim)):
             ApprovalRequest.objects.create(claim=claim, requested_by=actor, requested_at=utcnow(),
                                            why=why, message=message.strip())
-            ClaimEvent.objects.create(
-                claim=claim, at=utcnow(), actor_type=ClaimEvent.Actor.STAFF, actor=actor,
+            claims.claim_event_record(
+                claim=claim, actor_type=ClaimEvent.Actor.STAFF, actor=actor,
                 kind="approval_requested", message=message.strip(), data={"why": why})
             assignment_release(claim_id=claim_id, actor=actor)
             return Decision(claim=claim, outcome=PENDING_SECOND_APPROVAL)

@@ -22,7 +22,7 @@ from rabatt.claims.models import Claim, ClaimStatus
 from rabatt.claims.transitions import allowed_actions
 from rabatt.core.errors import DomainError, PermissionDenied
 from rabatt.receipts.models import ReceiptFile
-from rabatt.review import selectors, services
+from rabatt.review import presenters, selectors, services
 from rabatt.review.forms import BulkForm, DecisionForm, InfoForm, NoteForm, QueueForm, RejectForm
 from rabatt.review.models import BulkJob
 
@@ -81,7 +81,7 @@ def _risk_flags(claim: Claim) -> list[tuple[str, Any]]:
     return [(f, selectors.RISK_LABELS.get(f, f)) for f in selectors.claim_risk_flags(claim=claim)]
 
 
-def _pages(files: list[ReceiptFile], checks: selectors.ClaimChecks) -> list[tuple[Any, ...]]:
+def _pages(files: list[ReceiptFile], checks: presenters.ClaimChecks) -> list[tuple[Any, ...]]:
     """Every page of every file (1-based) with the evidence boxes to draw on it."""
     return [(f, [(n, checks.boxes_on(f.pk, n)) for n in range(1, max(f.page_count, 1) + 1)])
             for f in files]
@@ -104,7 +104,7 @@ def _claim_context(request: HttpRequest, reference: str, **extra: Any) -> dict[s
         can.update(approve=False, reject=False, request_info=False)
     with translation.override(claim.locale):
         status_label_consumer = str(ClaimStatus(claim.status).label)
-    checks = selectors.claim_checks(claim=claim, files=files)
+    checks = presenters.claim_checks(claim=claim, files=files)
     return {
         "claim": claim, "held": held, "holder": holder, "files": files,
         "checks": checks, "pages": _pages(files, checks),
@@ -121,7 +121,7 @@ def _claim_context(request: HttpRequest, reference: str, **extra: Any) -> dict[s
         "shortcuts": [(k, a) for k, a in SHORTCUTS if a == "note" or can.get(a)],
         "decision_form": DecisionForm(), "reject_form": RejectForm(),
         "info_form": InfoForm(), "note_form": NoteForm(),
-        "info_texts": json.dumps(selectors.info_reason_texts(claim=claim)),
+        "info_texts": json.dumps(presenters.info_reason_texts(claim=claim)),
         "status_label_consumer": status_label_consumer,
         "bank": getattr(claim, "bank", None),
         **extra,
@@ -156,7 +156,7 @@ def claim_signals(request: HttpRequest, reference: str) -> HttpResponse:
         return _refused(request, exc)
     services.access_log(actor=actor, claim=claim, what="signals")
     files = list(claim.files.all())
-    checks = selectors.claim_checks(claim=claim, files=files)
+    checks = presenters.claim_checks(claim=claim, files=files)
     return render(request, "review/signals_fragment.html", {
         "claim": claim, "checks": checks, "risk_flags": _risk_flags(claim),
         "pages": _pages(files, checks)})

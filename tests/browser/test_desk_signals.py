@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 
 from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.models import Claim
-from rabatt.review.tests.factories import desk_claim, staff_user
+from rabatt.review.presenters import claim_signals
+from rabatt.review.tests.factories import desk_claim, staff_user, with_checks
 from tests.browser.desk_helpers import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,7 +71,7 @@ def test_evidence_is_drawn_over_the_receipt_and_follows_zoom_and_rotation(live_s
     campaign = campaign_factory()
     agent = staff_user("agent")
     claim = desk_claim(campaign)
-    Claim.objects.filter(pk=claim.pk).update(signals=checked(str(claim.files.get().pk)))
+    with_checks(claim, checked(str(claim.files.get().pk)))
 
     page = open_page("desktop", "en")
     log_in(page, base, agent)
@@ -127,7 +128,7 @@ def test_the_checks_refresh_themselves_while_the_receipts_are_read(live_server, 
     agent = staff_user("agent")
     claim = desk_claim(campaign)
     file_id = str(claim.files.get().pk)
-    Claim.objects.filter(pk=claim.pk).update(signals={
+    with_checks(claim, {
         "receipts": {"status": "reading", "files": 1, "read": 0, "checked_at": None}})
 
     page = open_page("desktop", "en")
@@ -138,7 +139,7 @@ def test_the_checks_refresh_themselves_while_the_receipts_are_read(live_server, 
     assert_accessible(page)
 
     # The background reading finishes: the page picks it up on its next poll.
-    Claim.objects.filter(pk=claim.pk).update(signals=checked(file_id))
+    with_checks(claim, checked(file_id))
     expect(page.locator("#signals")).to_contain_text("Receipts read: 1 of 1.", timeout=15_000)
     expect(page.locator("#signals-live")).to_have_text(
         "Receipts read: 1 of 1. Checked 2019-08-01 10:05")
@@ -172,7 +173,7 @@ def test_a_real_receipt_read_in_the_background_is_marked_where_it_was_read(
                        submitted_at=datetime(2019, 7, 26, 9, 0, tzinfo=UTC))
     read_receipt_file.call(str(claim.files.get().pk))
     claim.refresh_from_db()
-    assert {n: f["status"] for n, f in claim.signals["fields"].items()} == {
+    assert {n: f["status"] for n, f in claim_signals(claim=claim)["fields"].items()} == {
         "retailer": "verified", "date": "verified", "total": "verified", "currency": "verified"}
 
     page = open_page("desktop", "en")

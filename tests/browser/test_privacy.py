@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from rabatt.notifications.tests.smtp import Inbox, smtp_server
 from rabatt.privacy.models import Subject
-from rabatt.privacy.services import subject_for_email
+from rabatt.privacy.subjects import subject_for_email
 from rabatt.privacy.tests.factories import EMAIL, IBAN, claim_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

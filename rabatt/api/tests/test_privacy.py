@@ -11,9 +11,9 @@ import pytest
 from django.test import override_settings
 
 from rabatt.notifications.tests.smtp import smtp_server
+from rabatt.privacy.audit import audit_verify
 from rabatt.privacy.models import AuditEntry, PrivacyRequest, Subject
-from rabatt.privacy.selectors import audit_verify
-from rabatt.privacy.services import subject_for_email
+from rabatt.privacy.subjects import subject_for_email
 from rabatt.privacy.tests.factories import EMAIL, IBAN, claim_make
 from rabatt.privacy.tests.factories import example_campaign as campaign_factory
 

@@ -12,8 +12,8 @@ from typing import Any, Literal, Protocol
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
+from rabatt.banking import BankAccount
 from rabatt.core.money import MoneyError, round_money
-from rabatt.payouts.banking import BankAccount
 
 from .errors import Iso20022Error
 from .text import check_id, clean_text, escape

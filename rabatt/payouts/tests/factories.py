@@ -9,15 +9,15 @@ from typing import Any
 
 from lxml import etree
 
+from rabatt.banking import validate_bank_account
 from rabatt.campaigns.models import Campaign
 from rabatt.claims.models import BankDetails, Claim, ClaimStatus
 from rabatt.claims.services import bank_fingerprint, reference_new
 from rabatt.codes.models import Code
 from rabatt.codes.services import codes_issue
-from rabatt.payouts.banking import validate_bank_account
 from rabatt.payouts.models import PayerAccount
 from rabatt.payouts.services import payer_create
-from rabatt.privacy.services import subject_for_email, subject_seal
+from rabatt.privacy.subjects import subject_for_email, subject_seal
 
 ACCOUNTS: dict[str, tuple[str, dict[str, str]]] = {
     "NO": ("NOK", {"iban": "NO9386011117947"}),
@@ -73,7 +73,7 @@ def approved_claims(campaign: Campaign, n: int, *, country: str = "NO",
             purchase_country=country, channel="retailer", purchased_at=at - timedelta(days=10),
             currency=currency, amount=Decimal(amount), terms_version="1",
             submitted_at=at - timedelta(days=4), decided_at=at,
-            payment_due_at=at + timedelta(days=30), signals={"bank_holder_match": 1.0},
+            payment_due_at=at + timedelta(days=30), bank_holder_match=1.0,
         )
         BankDetails.objects.create(
             claim=claim, masked=account.masked(), fingerprint=bank_fingerprint(account),

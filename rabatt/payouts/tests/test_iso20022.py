@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from rabatt.payouts.banking import BankAccount, validate_bank_account
+from rabatt.banking import BankAccount, validate_bank_account
 from rabatt.payouts.iso20022 import (
     PAIN_001_001_03,
     PAIN_001_001_09,

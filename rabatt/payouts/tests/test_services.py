@@ -12,11 +12,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from lxml import etree
 
+from rabatt.banking import BankDetailsError
 from rabatt.claims.models import BankDetails, Claim, ClaimEvent, ClaimStatus, InfoRequestToken
 from rabatt.claims.services import BankIn, claim_answer_info, claim_bank_update
 from rabatt.core.errors import Conflict, DomainError, PermissionDenied
 from rabatt.payouts import sealing, services
-from rabatt.payouts.banking import BankDetailsError
 from rabatt.payouts.models import (
     BatchStatus,
     DueAlert,

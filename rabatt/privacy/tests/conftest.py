@@ -2,7 +2,7 @@ import pytest
 from django.test import override_settings
 
 from rabatt.notifications.tests.smtp import smtp_server
-from rabatt.privacy.services import subject_for_email
+from rabatt.privacy.subjects import subject_for_email
 from rabatt.privacy.tests.factories import EMAIL, example_campaign
 
 

@@ -24,8 +24,10 @@ from rabatt.claims.tests.factories import receipt_jpeg
 from rabatt.codes.services import codes_issue
 from rabatt.core import crypto
 from rabatt.core.timeutil import utcnow
+from rabatt.privacy.audit import audit_record
+from rabatt.privacy.consent import consent_record
 from rabatt.privacy.models import Subject
-from rabatt.privacy.services import audit_record, consent_record, subject_seal
+from rabatt.privacy.subjects import subject_seal
 from rabatt.receipts.safety import SafeFile
 from rabatt.receipts.services import receipt_store, receipt_vet
 

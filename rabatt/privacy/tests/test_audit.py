@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from rabatt.codes.tests.concurrency import needs_postgres, run_together
+from rabatt.privacy.audit import GENESIS, audit_record, audit_verify
 from rabatt.privacy.models import AuditEntry, AuditHead
-from rabatt.privacy.selectors import audit_verify
-from rabatt.privacy.services import GENESIS, audit_record, subject_for_email
+from rabatt.privacy.subjects import subject_for_email
 
 pytestmark = pytest.mark.django_db
 

@@ -13,20 +13,18 @@ from django.test import Client
 from rabatt.claims.services import claim_mark_paid
 from rabatt.codes.models import Suppression
 from rabatt.core import crypto
+from rabatt.privacy.consent import NOTICE_VERSION, consent_given, consent_record, marketing_allowed
 from rabatt.privacy.export import subject_export
 from rabatt.privacy.models import AuditEntry, Consent, Subject
-from rabatt.privacy.selectors import consent_given, marketing_allowed
 from rabatt.privacy.services import (
-    NOTICE_VERSION,
-    consent_record,
     marketing_headers,
     partner_email_hash,
     partner_export,
     privacy_request_confirm,
     privacy_request_create,
-    subject_for_email,
     subject_restrict,
 )
+from rabatt.privacy.subjects import subject_for_email
 from rabatt.privacy.tests.factories import EMAIL, claim_make
 
 

@@ -25,13 +25,8 @@ from rabatt.privacy.classification import (
 from rabatt.privacy.export import subject_export
 from rabatt.privacy.models import Subject
 from rabatt.privacy.retention import RULES
-from rabatt.privacy.services import (
-    _email_rows,
-    subject_ensure_processable,
-    subject_erase,
-    subject_for_email,
-    subject_restrict,
-)
+from rabatt.privacy.services import _email_rows, subject_erase, subject_restrict
+from rabatt.privacy.subjects import subject_ensure_processable, subject_for_email
 from rabatt.privacy.tests.factories import EMAIL, FACTORIES, IBAN, claim_make
 
 

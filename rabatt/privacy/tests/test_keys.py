@@ -11,7 +11,8 @@ from rabatt.claims.models import ClaimDraft
 from rabatt.core import crypto
 from rabatt.privacy.export import subject_export
 from rabatt.privacy.models import AuditEntry
-from rabatt.privacy.services import subject_for_email, wrapped_key_models
+from rabatt.privacy.services import wrapped_key_models
+from rabatt.privacy.subjects import subject_for_email
 from rabatt.privacy.tests.factories import EMAIL, FACTORIES, IBAN, claim_make
 
 

@@ -9,14 +9,10 @@ import pytest
 
 from rabatt.claims.models import BankDetails, Claim, ClaimEvent
 from rabatt.core.errors import DomainError
+from rabatt.privacy.audit import audit_verify
 from rabatt.privacy.models import AuditEntry, PrivacyRequest, RequestStatus
-from rabatt.privacy.selectors import audit_verify
-from rabatt.privacy.services import (
-    BankCorrection,
-    privacy_request_create,
-    rectification_apply,
-    subject_unseal,
-)
+from rabatt.privacy.services import BankCorrection, privacy_request_create, rectification_apply
+from rabatt.privacy.subjects import subject_unseal
 from rabatt.privacy.tests.factories import EMAIL, IBAN, claim_make
 
 NEW_IBAN = "NO8330001234567"

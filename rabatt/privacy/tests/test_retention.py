@@ -13,9 +13,9 @@ from django.core.management import call_command
 from rabatt.claims.models import BankDetails, Claim, ClaimDraft, ClaimEvent
 from rabatt.core import crypto
 from rabatt.payouts.models import Payment
+from rabatt.privacy.audit import audit_verify
 from rabatt.privacy.models import AuditEntry, LegalHold, RetentionRun
 from rabatt.privacy.retention import retention_run
-from rabatt.privacy.selectors import audit_verify
 from rabatt.privacy.tests.factories import FACTORIES, claim_make
 from rabatt.receipts.models import ReceiptFile
 from rabatt.receipts.services import _path

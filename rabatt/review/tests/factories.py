@@ -73,7 +73,7 @@ def desk_claim(campaign: Campaign, *, price: str = "4990.00", product: str = "be
                email: str = "kari@example.no", holder: str = "Kari Nordmann",
                iban: str = "NO93 8601 1117 947", locale: str = "nb",
                submitted_at: datetime = SUBMITTED_AT, files: list[bytes] | None = None,
-               **signals: Any) -> Claim:
+               bank_holder_match: float | None = None) -> Claim:
     """A submitted Norwegian claim (748.50 NOK for a Beam at 4990), as the wizard stores it."""
     uploads = [receipt_vet(data=blob, name=f"kvittering{i}.jpg", content_type="image/jpeg")
                for i, blob in enumerate(files or [receipt_jpeg()])]
@@ -90,7 +90,43 @@ def desk_claim(campaign: Campaign, *, price: str = "4990.00", product: str = "be
                                     terms_accepted=True),
         marketing_consent=False, locale=locale, uploads=uploads, now=submitted_at,
     )
-    if signals:
-        Claim.objects.filter(pk=claim.pk).update(signals={**claim.signals, **signals})
+    if bank_holder_match is not None:
+        Claim.objects.filter(pk=claim.pk).update(bank_holder_match=bank_holder_match)
         claim.refresh_from_db()
+    return claim
+
+
+def with_checks(claim: Claim, signals: dict[str, Any]) -> Claim:
+    """Replace the claim's checks with ``signals`` in the staff API's shape, written as the
+    typed rows the background reading and automation write (raw, unvalidated: tests may
+    store what the schema would refuse, as a hand-edited row could)."""
+    from django.utils.dateparse import parse_datetime
+
+    from rabatt.receipts.models import ReceiptCheck
+    from rabatt.review.models import AutomaticDecision
+
+    Claim.objects.filter(pk=claim.pk).update(bank_holder_match=signals.get("bank_holder_match"))
+    ReceiptCheck.objects.filter(claim=claim).delete()
+    AutomaticDecision.objects.filter(claim=claim).delete()
+    receipts = signals.get("receipts")
+    if receipts is None and ("fields" in signals or "duplicates" in signals):
+        receipts = {"status": "done", "files": 1, "read": 1,
+                    "checked_at": SUBMITTED_AT.isoformat()}
+    if receipts is not None:
+        checked = receipts.get("checked_at")
+        duplicates = signals.get("duplicates", [])
+        ReceiptCheck.objects.create(
+            claim=claim, status=receipts["status"], files=receipts.get("files", 0),
+            read=receipts.get("read", 0),
+            checked_at=parse_datetime(checked) if checked else None,
+            fields=signals.get("fields", {}), duplicates=duplicates,
+            duplicate_count=len(duplicates))
+    automatic = signals.get("automatic")
+    if automatic is not None:
+        reasons = automatic.get("reasons")
+        AutomaticDecision.objects.create(claim=claim, outcome=automatic["outcome"],
+                                         reasons=[] if reasons is None else reasons,
+                                         at=parse_datetime(automatic.get("at") or "")
+                                         or SUBMITTED_AT)
+    claim.refresh_from_db()
     return claim

@@ -11,6 +11,7 @@ from rabatt.core.errors import DomainError
 from rabatt.receipts.tests.factories import claim_with, pdf_bytes, spec
 from rabatt.review.automation import claim_auto_decide
 from rabatt.review.models import ApprovalRequest
+from rabatt.review.presenters import claim_signals
 from rabatt.review.services import decide_approve
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +34,8 @@ def test_a_verified_small_claim_is_approved_automatically_with_its_evidence(
     claim = claim_with(pdf_bytes(spec()))
     assert claim.status == ClaimStatus.APPROVED
     assert claim.decided_automatically is True
-    assert claim.signals["automatic"]["outcome"] == "approved"
-    assert claim.signals["automatic"]["reasons"] == []
+    assert claim_signals(claim=claim)["automatic"]["outcome"] == "approved"
+    assert claim_signals(claim=claim)["automatic"]["reasons"] == []
     event = claim.events.get(kind="approve")
     assert (event.actor_type, event.actor_id) == ("system", None)
     evidence = event.data["automatic"]
@@ -69,7 +70,7 @@ def test_a_mismatch_is_never_refused_automatically(claim_with: Any, auto: Any,
     claim = claim_with(pdf_bytes(spec()), **changes)
     assert claim.status == ClaimStatus.SUBMITTED
     assert claim.decided_at is None
-    assert claim.signals["automatic"] == {**claim.signals["automatic"],
+    assert claim_signals(claim=claim)["automatic"] == {**claim_signals(claim=claim)["automatic"],
                                           "outcome": "not_eligible", "reasons": [reason]}
     assert list(claim.events.values_list("kind", flat=True)) == ["submitted", "receipts_checked"]
 
@@ -80,27 +81,27 @@ def test_a_duplicate_is_left_to_a_person(claim_with: Any, auto: Any) -> None:
     claim_with(data)
     second = claim_with(data, person__email="ola@example.no")
     assert second.status == ClaimStatus.SUBMITTED
-    assert "risk_flags" in second.signals["automatic"]["reasons"]
+    assert "risk_flags" in claim_signals(claim=second)["automatic"]["reasons"]
 
 
 def test_an_amount_at_or_over_the_limit_is_left_to_a_person(claim_with: Any, auto: Any) -> None:
     auto(below="748.50")  # the claim's cashback is exactly 748.50
     claim = claim_with(pdf_bytes(spec()))
     assert claim.status == ClaimStatus.SUBMITTED
-    assert claim.signals["automatic"]["reasons"] == ["over_limit"]
+    assert claim_signals(claim=claim)["automatic"]["reasons"] == ["over_limit"]
 
 
 def test_off_by_default(claim_with: Any) -> None:
     claim = claim_with(pdf_bytes(spec()))
     assert claim.status == ClaimStatus.SUBMITTED
-    assert claim.signals["automatic"]["outcome"] == "off"
+    assert claim_signals(claim=claim)["automatic"]["outcome"] == "off"
 
 
 def test_disabled_stays_off(claim_with: Any, auto: Any) -> None:
     auto(enabled=False)
     claim = claim_with(pdf_bytes(spec()))
     assert claim.status == ClaimStatus.SUBMITTED
-    assert claim.signals["automatic"]["outcome"] == "off"
+    assert claim_signals(claim=claim)["automatic"]["outcome"] == "off"
 
 
 def test_a_sampled_claim_waits_for_a_supervisor(claim_with: Any, auto: Any, agent: Any,
@@ -108,7 +109,7 @@ def test_a_sampled_claim_waits_for_a_supervisor(claim_with: Any, auto: Any, agen
     auto(sample_rate=1)
     claim = claim_with(pdf_bytes(spec()))
     assert claim.status == ClaimStatus.SUBMITTED
-    assert claim.signals["automatic"]["outcome"] == "sampled"
+    assert claim_signals(claim=claim)["automatic"]["outcome"] == "sampled"
     request = ApprovalRequest.objects.get(claim=claim)
     assert (request.status, request.requested_by, request.why) == ("pending", None, ["sample"])
     assert claim.events.filter(kind="auto_approval_sampled").count() == 1
@@ -131,6 +132,6 @@ def test_the_draw_is_compared_with_the_sample_rate(claim_with: Any, auto: Any, d
     auto(sample_rate=0.25)
     assert claim_auto_decide(claim_id=claim.pk, draw=draw) == outcome
     claim.refresh_from_db()
-    assert claim.signals["automatic"]["outcome"] == outcome
+    assert claim_signals(claim=claim)["automatic"]["outcome"] == outcome
     assert claim.status == (ClaimStatus.APPROVED if outcome == "approved"
                             else ClaimStatus.SUBMITTED)

@@ -278,7 +278,7 @@ def test_notes(campaign, agent):
 
 
 def test_info_texts_are_json_safe(campaign):
-    from rabatt.review.selectors import info_reason_texts
+    from rabatt.review.presenters import info_reason_texts
 
     texts = info_reason_texts(claim=desk_claim(campaign))
     assert json.loads(json.dumps(texts))["en"]["intro"].startswith("Hello Kari")

@@ -62,8 +62,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Retention run {run.pk} recorded."))
 
     def _audit(self, options: dict[str, Any]) -> None:
+        from rabatt.privacy.audit import audit_verify
         from rabatt.privacy.models import AuditHead
-        from rabatt.privacy.selectors import audit_verify
 
         problems = audit_verify()
         if problems:

@@ -1,8 +1,17 @@
-"""What each claim e-mail says, per event kind (translated; rendered in the claim's language)."""
+"""The claim e-mails: what each says per event kind, queued in the outbox with the event.
+
+The outbox renders ``claims/email/claim_event`` in the claim's language when it sends; the
+template tags in ``claims/templatetags/claim_email.py`` look the texts up in the table below.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
+
+from rabatt.claims.models import ClaimEvent, InfoReason
+from rabatt.notifications.services import email_queue
 
 CLAIM_MESSAGES = {
     "submitted": (
@@ -67,3 +76,36 @@ CLAIM_MESSAGES = {
         _("Your claim is back in the payment queue."),
     ),
 }
+
+
+# Events whose e-mail carries the link to answer (documents, corrections, new bank details).
+ANSWER_LINK_KINDS = ("request_info", "mark_payment_failed")
+
+
+def claim_event_context(event: ClaimEvent) -> dict[str, Any]:
+    """What the claim e-mail of ``event`` needs, as JSON (rendered later, in its language)."""
+    claim = event.claim
+    token = event.data.get("token") if event.kind in ANSWER_LINK_KINDS else None
+    return {"kind": event.kind, "reference": claim.reference, "first_name": claim.first_name,
+            "reasons": list(event.reasons), "message": event.message,
+            "answer_token": token or ""}
+
+
+def claim_event_email_queue(*, event: ClaimEvent, notify: bool = True) -> None:
+    """Queue the e-mail about a claim event, in the event's transaction; once per event."""
+    if not notify or event.kind not in CLAIM_MESSAGES:
+        return
+    claim = event.claim
+    email_queue(
+        kind=f"claim.{event.kind}", dedup_key=f"claim-event:{event.pk}", to=claim.email,
+        template="claims/email/claim_event", context=claim_event_context(event),
+        locale=claim.locale,
+        # The 7 days to answer start when the request has actually left.
+        on_result="claims.info_request_emailed" if event.kind == "request_info" else "",
+        hook_args={"claim_id": claim.pk} if event.kind == "request_info" else None,
+    )
+
+
+def reason_label(code: str) -> str:
+    """The consumer's words for a reason code (an information request's, or as given)."""
+    return str(InfoReason(code).label) if code in InfoReason.values else code

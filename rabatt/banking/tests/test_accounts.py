@@ -8,7 +8,7 @@ import pytest
 from django.utils.functional import Promise
 from schwifty import IBAN
 
-from rabatt.payouts.banking import (
+from rabatt.banking import (
     COUNTRY_CURRENCY,
     BankAccount,
     BankDetailsError,
