@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "rabatt.notifications",
     "rabatt.accounts",
     "rabatt.api",
+    "rabatt.demo",
 ]
 
 MIDDLEWARE = [

@@ -162,7 +162,7 @@ def test_a_real_receipt_read_in_the_background_is_marked_where_it_was_read(
         live_server: Any, open_page: Any, shot: Any) -> None:
     from datetime import UTC, datetime
 
-    from rabatt.core.demo_claims import CLAIMS, receipt_photo
+    from rabatt.demo.claims import CLAIMS, receipt_photo
     from rabatt.receipts.tasks import read_receipt_file
 
     base = live_server.url

@@ -69,3 +69,116 @@ def post_claim(client: Any, data: dict[str, Any], files: list[tuple[str, bytes, 
     body: dict[str, Any] = {"claim": json.dumps(data)}
     body["files"] = [SimpleUploadedFile(n, b, content_type=t) for n, b, t in files]
     return client.post("/api/v1/claims", body, **extra)
+
+
+# The one claim factory: a stored claim in any status, reached through the real services -----
+
+# The actions that lead from a new claim to each status, each taken by the real transition
+# function (see claim_factory).
+STATUS_PATHS: dict[str, tuple[str, ...]] = {
+    "submitted": (),
+    "in_review": ("start_review",),
+    "info_requested": ("request_info",),
+    "approved": ("approve",),
+    "rejected": ("reject",),
+    "lapsed": ("request_info", "lapse"),
+    "withdrawn": ("withdraw",),
+    "paid": ("approve", "mark_paid"),
+    "payment_failed": ("approve", "mark_payment_failed"),
+    "voided": ("approve", "void"),
+}
+SUBMITTED_AT = "2019-08-01T10:00:00+00:00"
+
+
+def _lapse(claim_id: int, staff: Any, submitted: Any) -> None:
+    from datetime import timedelta
+
+    from rabatt.claims import services
+
+    sent = submitted + timedelta(days=1)
+    services.claim_info_email_sent(claim_id=claim_id, sent_at=sent)
+    services.claim_lapse_if_overdue(claim_id=claim_id, now=sent + timedelta(days=8))
+
+
+def _steps() -> dict[str, Any]:
+    from rabatt.claims import services as s
+
+    return {
+        "start_review": lambda pk, staff, at: s.claim_start_review(claim_id=pk, actor=staff),
+        "request_info": lambda pk, staff, at: s.claim_request_info(
+            claim_id=pk, actor=staff, reasons=["receipt_unreadable"]),
+        "lapse": _lapse,
+        "approve": lambda pk, staff, at: s.claim_approve(claim_id=pk, actor=staff),
+        "reject": lambda pk, staff, at: s.claim_reject(claim_id=pk, actor=staff,
+                                                       reason="not_eligible"),
+        "withdraw": lambda pk, staff, at: s.claim_withdraw(claim_id=pk),
+        "mark_paid": lambda pk, staff, at: s.claim_mark_paid(claim_id=pk),
+        "mark_payment_failed": lambda pk, staff, at: s.claim_mark_payment_failed(
+            claim_id=pk, reason="AC04"),
+        "void": lambda pk, staff, at: s.claim_void(claim_id=pk, actor=staff),
+    }
+
+
+def factory_staff() -> Any:
+    """The staff member the factory acts as (a supervisor may take every staff action)."""
+    from django.contrib.auth import get_user_model
+
+    from rabatt.accounts.services import staff_create
+
+    user = get_user_model().objects.filter(username="factory@rabatt.test").first()
+    return user or staff_create(email="factory@rabatt.test", role="supervisor",
+                                password="factory-password-1")
+
+
+def claim_factory(
+    campaign: Campaign,
+    *,
+    status: str = "submitted",
+    email: str = "kari@example.no",
+    first_name: str = "Kari",
+    last_name: str = "Nordmann",
+    holder: str | None = None,
+    country: str = "NO",
+    retailer: str | None = "elkjop-no",
+    product: str = "beam",
+    price: str = "4990.00",
+    purchased_at: str = "2019-07-25T14:03:00+00:00",
+    submitted_at: str = SUBMITTED_AT,
+    bank: dict[str, str] | None = None,
+    locale: str = "nb",
+    files: list[bytes] | None = None,
+    marketing_consent: bool = False,
+) -> Any:
+    """Submit a claim through ``claim_submit`` and walk it to ``status`` with the real
+    transition functions (no HTTP; files are read only if on-commit work runs)."""
+    from datetime import datetime, timedelta
+    from decimal import Decimal
+
+    from rabatt.campaigns.rules import PurchaseLine
+    from rabatt.claims import services
+    from rabatt.claims.models import Claim
+    from rabatt.receipts.services import receipt_vet
+
+    submitted = datetime.fromisoformat(submitted_at)
+    uploads = [receipt_vet(data=blob, name=f"receipt{i}.jpg", content_type="image/jpeg")
+               for i, blob in enumerate(files or [receipt_jpeg()])]
+    claim = services.claim_submit(
+        campaign=campaign, code=code_new(campaign),
+        person=services.PersonIn(first_name=first_name, last_name=last_name, email=email,
+                                 address_line1="Storgata 1", postcode="0155", city="Oslo",
+                                 country=country),
+        purchase=services.PurchaseIn(
+            country=country, channel="retailer", retailer=retailer,
+            purchased_at=datetime.fromisoformat(purchased_at),
+            lines=[PurchaseLine(product=product, price=Decimal(price), quantity=1)]),
+        bank=services.BankIn(account_holder=holder or f"{first_name} {last_name}",
+                             fields=bank or {"iban": "NO93 8601 1117 947"}),
+        declarations=services.DeclarationsIn(adult=True, end_user=True, own_claim=True,
+                                             terms_accepted=True),
+        marketing_consent=marketing_consent, locale=locale, uploads=uploads, now=submitted,
+    )
+    staff = factory_staff() if set(STATUS_PATHS[status]) - {"withdraw"} else None
+    steps = _steps()
+    for action in STATUS_PATHS[status]:
+        steps[action](claim.pk, staff, submitted)
+    return Claim.objects.get(pk=claim.pk)

@@ -43,9 +43,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[Inbox, dict[str, Any]]]:
+def smtp_server(inbox: Inbox | None = None) -> Iterator[tuple[Inbox, dict[str, Any]]]:
     """Run an SMTP server; yield its inbox and the MAILERS setting that sends to it."""
-    inbox = Inbox()
+    inbox = inbox or Inbox()
     port = _free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

@@ -1,0 +1,59 @@
+"""Prepare the demo: the example campaign, a live copy, demo claims and a demo administrator."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+
+from rabatt.accounts.services import staff_create
+from rabatt.campaigns.campaign_file import load_path
+from rabatt.campaigns.models import Campaign
+from rabatt.campaigns.services import campaign_load
+from rabatt.claims.models import Claim
+from rabatt.core.timeutil import utcnow
+from rabatt.demo.claims import demo_claims_create
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "campaigns" / "sonos-summer-2019.yaml"
+LIVE_SLUG = "sonos-summer-live"
+DEMO_EMAIL = "demo@rabatt.invalid"
+
+
+@dataclass(frozen=True)
+class Demo:
+    live: Campaign
+    claims: list[Claim]
+    email: str
+    password: str
+
+
+def example_path() -> Path:
+    """Return the example campaign file (beside the package in a checkout, else the cwd's)."""
+    if EXAMPLE.exists():
+        return EXAMPLE
+    return Path.cwd() / "examples" / "campaigns" / "sonos-summer-2019.yaml"
+
+
+def demo_prepare() -> Demo:
+    """Load the example campaign and a live copy, add demo claims, reset the demo login."""
+    path = example_path()
+    original = load_path(path)
+    campaign_load(data=original)
+    # Put today about a week into the copy's purchase window.
+    shift = (utcnow() - original.purchase_starts_at).days - 7
+    live, _ = campaign_load(data=load_path(path, shift_days=shift, slug=LIVE_SLUG))
+    # Read by the background worker that ``serve`` starts; the desk shows the results.
+    made = demo_claims_create(campaign=live)
+    password = secrets.token_urlsafe(12)
+    user = get_user_model().objects.filter(username=DEMO_EMAIL).first()
+    if user is None:
+        user = staff_create(email=DEMO_EMAIL, role="administrator", password=password)
+    else:
+        user.set_password(password)
+    # The administrator may also use the Django admin, behind the same 2FA login.
+    user.is_staff = True
+    user.is_superuser = True
+    user.save()
+    return Demo(live=live, claims=made, email=DEMO_EMAIL, password=password)
