@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import field_validator
 
 from rabatt.api.campaigns import ErrorOut
-from rabatt.privacy.services import access_request_export, privacy_request_confirm
+from rabatt.privacy.requests import access_request_export, privacy_request_confirm
 from rabatt.privacy.views import request_start
 
 router = Router(tags=["privacy"])

@@ -56,8 +56,10 @@ DATAMAP = [
         "decided_at": not_personal(),
         "decided_automatically": not_personal(),
         "payment_due_at": not_personal(),
-        "signals": personal(C.IDENTIFIER, ("fraud",), "transaction", erasure=E.PSEUDONYMISE,
-                            pseudonym={}, note="risk scores: bank holder match, duplicates"),
+        "bank_holder_match": personal(C.IDENTIFIER, ("fraud",), "transaction",
+                                      erasure=E.PSEUDONYMISE, sample=0.42,
+                                      note="how well the bank account holder's name matches "
+                                           "the claimant's (0 to 1)"),
         "updated_at": not_personal(),
     }),
     ModelMap("claims.ClaimLine", subject="claim__subject", fields={

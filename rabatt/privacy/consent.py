@@ -48,6 +48,12 @@ def unsubscribe_token(*, subject: Subject) -> str:
     return signing.dumps({"s": str(subject.pk)}, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
+def unsubscribe_path(*, subject: Subject) -> str:
+    """Return the one-click unsubscribe path for the outbox's ``unsubscribe_path``."""
+    # The outbox turns it into the List-Unsubscribe headers (RFC 2369, RFC 8058).
+    return f"/privacy/unsubscribe/{unsubscribe_token(subject=subject)}/"
+
+
 def unsubscribe_subject(*, token: str) -> Subject:
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)

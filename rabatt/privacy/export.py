@@ -10,11 +10,31 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from rabatt.claims.models import BankDetails, Claim
 from rabatt.core import crypto
 from rabatt.core.timeutil import utcnow
-from rabatt.privacy.models import PrivacyRequest, Subject
+from rabatt.payouts import sealing
+from rabatt.payouts.models import Payment
+from rabatt.privacy.holdings import subject_querysets
+from rabatt.privacy.models import Consent, ConsentPurpose, PrivacyRequest, Subject
+from rabatt.privacy.subjects import subject_unseal
+from rabatt.receipts.models import ReceiptFile
+from rabatt.receipts.services import receipt_read
 
 FORMAT = "rabatt-export/1"
+
+
+def consent_backfill_from_claims(*, subject: Subject) -> int:
+    """Write the ledger row of a marketing choice made on a claim that never reached it."""
+    if Consent.objects.filter(subject=subject, purpose=ConsentPurpose.MARKETING).exists():
+        return 0
+    claim = Claim.objects.filter(subject=subject).order_by("-submitted_at").first()
+    if claim is None:
+        return 0
+    Consent.objects.create(subject=subject, purpose=ConsentPurpose.MARKETING,
+                           given=claim.marketing_consent, notice_version=claim.terms_version,
+                           source="claim_form", at=claim.submitted_at)
+    return 1
 
 
 def _row(obj: models.Model) -> dict[str, Any]:
@@ -30,24 +50,17 @@ def _row(obj: models.Model) -> dict[str, Any]:
 
 def subject_export(*, subject: Subject, request: PrivacyRequest | None = None
                    ) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
-    """Everything about the person as a JSON-ready dict, and their files (decrypted)."""
-    from rabatt.claims.models import BankDetails
-    from rabatt.privacy.services import consent_backfill_from_claims, subject_querysets
-    from rabatt.receipts.models import ReceiptFile
-    from rabatt.receipts.services import receipt_read
-
+    """Return everything about the person as a JSON-ready dict, and their files decrypted."""
     consent_backfill_from_claims(subject=subject)
-    email_rows = request.outcome.get("email_rows", {}) if request else {}
+    rows_by_email = request.outcome.get("email_rows", {}) if request else {}
     data: dict[str, list[dict[str, Any]]] = {}
-    for entry, qs in sorted(subject_querysets(subject=subject, email_rows=email_rows),
+    for entry, qs in sorted(subject_querysets(subject=subject, rows_by_email=rows_by_email),
                             key=lambda pair: pair[0].model):
         rows = [_row(obj) for obj in qs.order_by("pk")]
         if rows:
             data[entry.model] = rows
     bank = []
     for details in BankDetails.objects.filter(claim__subject=subject).select_related("claim"):
-        from rabatt.privacy.subjects import subject_unseal
-
         plain = json.loads(subject_unseal(subject, bytes(details.sealed)))
         bank.append({"claim": details.claim.reference, **plain})
     payments = _payments(subject)
@@ -71,10 +84,7 @@ def subject_export(*, subject: Subject, request: PrivacyRequest | None = None
 
 
 def _payments(subject: Subject) -> list[dict[str, Any]]:
-    """The creditor details each payment was made with (sealed with the batch's file key)."""
-    from rabatt.payouts import sealing
-    from rabatt.payouts.models import Payment
-
+    """Return the creditor details each payment was sent with (sealed with the file key)."""
     out: list[dict[str, Any]] = []
     rows = Payment.objects.filter(claim__subject=subject).select_related("batch", "claim")
     for payment in rows.order_by("pk"):
@@ -93,6 +103,7 @@ def _payments(subject: Subject) -> list[dict[str, Any]]:
 
 
 def subject_export_zip(*, subject: Subject, request: PrivacyRequest | None = None) -> bytes:
+    """Return the ZIP of :func:`subject_export`: ``data.json`` and the files."""
     document, files = subject_export(subject=subject, request=request)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:

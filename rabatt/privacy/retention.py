@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.db import models, transaction
 
+from rabatt.claims.models import BankDetails, Claim, ClaimDraft, ClaimEvent, ClaimStatus
+from rabatt.core.models import IdempotencyRecord
 from rabatt.core.timeutil import utcnow
+from rabatt.notifications.models import OutboundEmail
+from rabatt.payouts.models import Payment
+from rabatt.privacy.audit import audit_record
 from rabatt.privacy.classification import RETENTION
 from rabatt.privacy.models import (
     AuditEntry,
@@ -19,6 +24,8 @@ from rabatt.privacy.models import (
     RequestStatus,
     RetentionRun,
 )
+from rabatt.receipts.models import ReceiptFile
+from rabatt.receipts.services import receipt_files_discard
 
 Report = dict[str, int]
 
@@ -26,7 +33,8 @@ Report = dict[str, int]
 class _Ctx:
     def __init__(self, now: datetime) -> None:
         self.now = now
-        self.files: list[Path] = []
+        # Ids of the receipts whose sealed files go from disk once the run has committed.
+        self.files: list[Any] = []
 
     def cutoff(self, rule: str) -> datetime:
         days = RETENTION[rule].days
@@ -38,22 +46,15 @@ class _Ctx:
                    .values_list("claim_id", flat=True))
 
     def drop_receipts(self, qs: models.QuerySet[Any]) -> int:
-        from rabatt.receipts.services import _path
-
-        self.files += [_path(str(pk)) for pk in qs.values_list("pk", flat=True)]
+        self.files += list(qs.values_list("pk", flat=True))
         return int(qs.delete()[1].get("receipts.ReceiptFile", 0))
 
     def drop_claims(self, qs: models.QuerySet[Any]) -> int:
-        from rabatt.claims.models import ClaimDraft
-        from rabatt.receipts.models import ReceiptFile
-
         ids = list(qs.values_list("pk", flat=True))
         self.drop_receipts(ReceiptFile.objects.filter(
             models.Q(claim_id__in=ids) | models.Q(draft__claim_id__in=ids)))
         ClaimDraft.objects.filter(claim_id__in=ids).delete()
         # Their payment rows go with them (they protect the claim from deletion).
-        from rabatt.payouts.models import Payment
-
         Payment.objects.filter(claim_id__in=ids).delete()
         # A released hold has done its work; it must not keep the claim forever.
         LegalHold.objects.filter(claim_id__in=ids, released_at__isnull=False).delete()
@@ -69,9 +70,6 @@ class _Ctx:
 
 
 def _draft(ctx: _Ctx) -> Report:
-    from rabatt.claims.models import ClaimDraft
-    from rabatt.receipts.models import ReceiptFile
-
     drafts = ClaimDraft.objects.filter(updated_at__lt=ctx.cutoff("draft")).exclude(
         claim_id__in=ctx.held())
     files = ctx.drop_receipts(ReceiptFile.objects.filter(draft__in=drafts, claim__isnull=True))
@@ -79,44 +77,35 @@ def _draft(ctx: _Ctx) -> Report:
 
 
 def _paid_at() -> models.QuerySet[Any]:
-    from rabatt.claims.models import ClaimEvent
-
     return ClaimEvent.objects.filter(kind="mark_paid")
 
 
-def _claim_closed(ctx: _Ctx) -> Report:
-    from rabatt.claims.models import Claim
+# Claims closed without payment: the dispute period runs from the decision.
+CLOSED = (ClaimStatus.REJECTED, ClaimStatus.LAPSED, ClaimStatus.WITHDRAWN, ClaimStatus.VOIDED)
 
+
+def _claim_closed(ctx: _Ctx) -> Report:
     paid = _paid_at().values("claim_id")
-    qs = (Claim.objects.filter(status__in=["rejected", "lapsed", "withdrawn", "voided"],
-                               updated_at__lt=ctx.cutoff("claim_closed"))
+    qs = (Claim.objects.filter(status__in=CLOSED, updated_at__lt=ctx.cutoff("claim_closed"))
           .exclude(pk__in=paid).exclude(pk__in=ctx.held()))
-    held = Claim.objects.filter(status__in=["rejected", "lapsed", "withdrawn", "voided"],
-                                updated_at__lt=ctx.cutoff("claim_closed"),
+    held = Claim.objects.filter(status__in=CLOSED, updated_at__lt=ctx.cutoff("claim_closed"),
                                 pk__in=ctx.held()).count()
     return {"deleted": ctx.drop_claims(qs), "held": held}
 
 
 def _receipt_paid(ctx: _Ctx) -> Report:
-    from rabatt.claims.models import BankDetails
-    from rabatt.receipts.models import ReceiptFile
-
     ids = set(_paid_at().filter(at__lt=ctx.cutoff("receipt_paid"))
               .values_list("claim_id", flat=True)) - ctx.held()
     files = ctx.drop_receipts(ReceiptFile.objects.filter(claim_id__in=ids))
     bank = BankDetails.objects.filter(claim_id__in=ids).delete()[1].get("claims.BankDetails", 0)
     # The payment rows stay (bookkeeping); the bank details copied into them go, as declared
     # in payouts/datamap.py (masked account, fingerprint, sealed creditor snapshot).
-    from rabatt.payouts.models import Payment
-
     cleared = Payment.objects.filter(claim_id__in=ids).exclude(masked="", fingerprint="") \
         .update(masked="", fingerprint="", creditor_sealed=b"")
     return {"deleted": files + int(bank), "files": files, "pseudonymised": cleared}
 
 
 def _transaction(ctx: _Ctx) -> Report:
-    from rabatt.claims.models import Claim
-
     # Ten years after the end of the accounting year in which the claim was paid.
     limit = ctx.cutoff("transaction")
     year_end = datetime(limit.year, 1, 1, tzinfo=UTC)
@@ -126,15 +115,11 @@ def _transaction(ctx: _Ctx) -> Report:
 
 
 def _email_log(ctx: _Ctx) -> Report:
-    from rabatt.notifications.models import OutboundEmail
-
     qs = OutboundEmail.objects.filter(created_at__lt=ctx.cutoff("email_log"))
     return {"deleted": int(qs.delete()[1].get("notifications.OutboundEmail", 0))}
 
 
 def _idempotency(ctx: _Ctx) -> Report:
-    from rabatt.core.models import IdempotencyRecord
-
     qs = IdempotencyRecord.objects.filter(created_at__lt=ctx.cutoff("idempotency"))
     return {"deleted": int(qs.delete()[1].get("core.IdempotencyRecord", 0))}
 
@@ -156,8 +141,6 @@ def _consent(ctx: _Ctx) -> Report:
 
 
 def _code_recipient(ctx: _Ctx) -> Report:
-    from django.apps import apps
-
     try:
         recipient = apps.get_model("codes", "Recipient")
     except LookupError:
@@ -196,12 +179,9 @@ def retention_run(*, dry_run: bool = False, now: datetime | None = None) -> Rete
                 raise _DryRun
     except _DryRun:
         ctx.files = []
-    for path in ctx.files:
-        path.unlink(missing_ok=True)
+    receipt_files_discard(receipts=ctx.files)
     run = RetentionRun.objects.create(started_at=ctx.now, finished_at=utcnow(),
                                       dry_run=dry_run, report=report)
-    from rabatt.privacy.audit import audit_record
-
     total = sum(r.get("deleted", 0) for r in report.values())
     audit_record(actor="system", action="retention_dry_run" if dry_run else "retention_run",
                  what=f"run {run.pk}: {total} deleted")

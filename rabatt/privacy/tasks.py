@@ -7,13 +7,13 @@ from datetime import timedelta
 from django.tasks import task
 
 from rabatt.core.timeutil import utcnow
+from rabatt.privacy.requests import privacy_request_create
+from rabatt.privacy.retention import retention_run
 
 
 @task()
 def privacy_request_send(email: str, kind: str, locale: str) -> None:
     """Record a rights request and e-mail its link (or that we hold nothing)."""
-    from rabatt.privacy.services import privacy_request_create
-
     privacy_request_create(email=email, kind=kind, locale=locale)
 
 
@@ -21,8 +21,6 @@ def privacy_request_send(email: str, kind: str, locale: str) -> None:
 def retention_daily(reschedule: bool = True) -> int:
     """Apply the retention rules, then enqueue tomorrow's run (start the chain once with
     ``rabatt privacy retention --schedule``; running it twice a day is harmless)."""
-    from rabatt.privacy.retention import retention_run
-
     run = retention_run()
     if reschedule:
         retention_daily.using(run_after=utcnow() + timedelta(days=1)).enqueue(True)

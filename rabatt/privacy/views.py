@@ -19,27 +19,30 @@ from rabatt.core.errors import DomainError
 from rabatt.core.ratelimit import RateLimited, client_ip, rate_limit
 from rabatt.core.timeutil import utcnow
 from rabatt.privacy.audit import audit_record
-from rabatt.privacy.consent import unsubscribe_apply, unsubscribe_subject
+from rabatt.privacy.consent import unsubscribe_subject
 from rabatt.privacy.cookies import OPTIONAL, CookieChoice, cookie_choice, cookie_choice_store
 from rabatt.privacy.forms import CookieForm, RectifyForm, RequestForm
 from rabatt.privacy.models import PrivacyRequest, RequestKind
-from rabatt.privacy.selectors import privacy_queue, public_data_table
-from rabatt.privacy.services import (
-    BANK_EDITABLE,
+from rabatt.privacy.rectification import (
     BankCorrection,
+    bank_editable_claims,
+    rectification_apply,
+)
+from rabatt.privacy.requests import (
+    PERMISSION,
     access_request_export,
     privacy_request_confirm,
     privacy_request_decide,
     privacy_request_for_token,
-    rectification_apply,
 )
+from rabatt.privacy.restriction import marketing_unsubscribe
+from rabatt.privacy.selectors import privacy_queue, public_data_table
+from rabatt.privacy.subjects import email_normalise
+from rabatt.privacy.tasks import privacy_request_send
 
 
 def request_start(*, request: HttpRequest, email: str, kind: str) -> None:
     """Rate-limit, then hand the request to a background task (same answer for everyone)."""
-    from rabatt.privacy.subjects import email_normalise
-    from rabatt.privacy.tasks import privacy_request_send
-
     rate_limit(scope="privacy-ip", key=client_ip(request), limit=10, window=3600)
     rate_limit(scope="privacy-email", key=email_normalise(email), limit=3, window=3600)
     privacy_request_send.enqueue(email, kind, get_language() or "en")
@@ -75,7 +78,7 @@ def request_page(request: HttpRequest, token: str) -> HttpResponse:
     kind = privacy_request.kind
     rectify_form = None
     if kind == RequestKind.RECTIFICATION:
-        claims = privacy_request.subject.claims.filter(status__in=BANK_EDITABLE)
+        claims = bank_editable_claims(subject=privacy_request.subject)
         rectify_form = RectifyForm(request.POST or None,
                                    bank_claims=[(c.pk, c.reference) for c in claims])
     if request.method == "POST":
@@ -141,12 +144,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "privacy/request_invalid.html", {"error": exc.message},
                       status=exc.status)
     if request.method == "POST":
-        unsubscribe_apply(token=token)
+        marketing_unsubscribe(token=token)
         return render(request, "privacy/unsubscribe_done.html")
     return render(request, "privacy/unsubscribe.html", {"token": token})
-
-
-PERMISSION = "privacy.manage"
 
 
 def _officer(request: HttpRequest) -> HttpResponse | None:

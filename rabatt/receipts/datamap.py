@@ -41,4 +41,26 @@ DATAMAP = [
         "text_fingerprint": personal(C.IDENTIFIER, ("fraud",), "receipt_paid", sample="c" * 64,
                                      note="hash of shop, date, total and receipt number read"),
     }),
+    ModelMap("receipts.ReceiptCheck", subject="claim__subject", fields={
+        "id": not_personal(), "claim": not_personal(why="a link to the claim"),
+        "status": not_personal(), "files": not_personal(), "read": not_personal(),
+        "checked_at": not_personal(),
+        "fields": personal(C.PURCHASE, ("claim", "fraud"), "with_parent",
+                           sample={"total": {"entered": "4990.00", "read": "4990.00",
+                                             "status": "verified", "confidence": 0.97,
+                                             "file": None, "evidence": {
+                                                 "page": 0, "box": [0, 0.1, 0.8, 0.6, 0.84],
+                                                 "text": "TOTALT 4990,00 Ingrid B",
+                                                 "page_width": 1000, "page_height": 1400}}},
+                           note="what was read from the receipts per field (retailer, date, "
+                                "total), with the text where it was read"),
+        "duplicates": personal(C.PURCHASE, ("claim", "fraud"), "with_parent",
+                               sample=[{"kind": "exact", "claim": "RB-ABCD-EFGH",
+                                        "file": "0b0c5e1e-6f5d-4d4e-9a51-5d5c3f0a1b2c",
+                                        "distance": 0, "status": "paid"}],
+                               note="other claims holding the same receipt, picture or "
+                                    "purchase"),
+        "duplicate_count": not_personal(why="how many duplicates were found"),
+        "updated_at": not_personal(),
+    }),
 ]

@@ -1,6 +1,7 @@
-"""Data map of the review desk: staff activity and notes about claims."""
+"""Data map of the review desk: staff activity, notes and automatic decisions about claims."""
 
 from rabatt.privacy.classification import Category as C
+from rabatt.privacy.classification import Erasure as E
 from rabatt.privacy.classification import ModelMap, not_personal, personal, staff
 
 _N = not_personal()
@@ -34,4 +35,12 @@ DATAMAP = [
         "reference": not_personal(why="a claim reference (mapped with the claim)"),
         "ok": _N, "outcome": _N,
         "message": not_personal(why="an error code's translated message")}),
+    ModelMap("review.AutomaticDecision", subject="claim__subject", fields={
+        "id": _N,
+        "claim": personal(C.IDENTIFIER, ("claim",), "with_parent", erasure=E.KEEP,
+                          note="whose claim was decided automatically: shown in the access "
+                               "export (GDPR Art. 15(1)(h)); the decision goes with the claim"),
+        "outcome": not_personal(why="approved, sampled, not eligible or off"),
+        "reasons": not_personal(why="reason codes (amount, risk, duplicates)"),
+        "at": _N}),
 ]

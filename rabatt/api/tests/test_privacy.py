@@ -8,6 +8,7 @@ import re
 import zipfile
 
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
 
 from rabatt.notifications.tests.smtp import smtp_server
@@ -17,7 +18,14 @@ from rabatt.privacy.subjects import subject_for_email
 from rabatt.privacy.tests.factories import EMAIL, IBAN, claim_make
 from rabatt.privacy.tests.factories import example_campaign as campaign_factory
 
-pytestmark = pytest.mark.django_db
+# The e-mails leave through the outbox once their request commits: real transactions.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def rate_limits():
+    # The counters live in the cache table, which a transactional test does not roll back.
+    cache.clear()
 
 
 @pytest.fixture

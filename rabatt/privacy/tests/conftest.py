@@ -1,7 +1,5 @@
 import pytest
-from django.test import override_settings
 
-from rabatt.notifications.tests.smtp import smtp_server
 from rabatt.privacy.subjects import subject_for_email
 from rabatt.privacy.tests.factories import EMAIL, example_campaign
 
@@ -9,13 +7,6 @@ from rabatt.privacy.tests.factories import EMAIL, example_campaign
 @pytest.fixture
 def campaign(db):
     return example_campaign()
-
-
-@pytest.fixture
-def smtp():
-    with smtp_server() as (inbox, mailers), override_settings(MAILERS=mailers,
-                                                              SITE_URL="http://t"):
-        yield inbox
 
 
 @pytest.fixture

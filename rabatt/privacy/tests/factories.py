@@ -19,15 +19,17 @@ from rabatt.campaigns.models import Campaign, Product
 from rabatt.campaigns.services import campaign_load
 from rabatt.campaigns.tests.factories import example_data
 from rabatt.claims.models import BankDetails, Claim, ClaimDraft, ClaimEvent, ClaimLine
-from rabatt.claims.services import reference_new
+from rabatt.claims.services import claim_event_record, reference_new
 from rabatt.claims.tests.factories import receipt_jpeg
 from rabatt.codes.services import codes_issue
 from rabatt.core import crypto
 from rabatt.core.timeutil import utcnow
+from rabatt.notifications.models import OutboundEmail, Suppression
 from rabatt.privacy.audit import audit_record
 from rabatt.privacy.consent import consent_record
 from rabatt.privacy.models import Subject
 from rabatt.privacy.subjects import subject_seal
+from rabatt.receipts.models import ReceiptCheck
 from rabatt.receipts.safety import SafeFile
 from rabatt.receipts.services import receipt_store, receipt_vet
 
@@ -122,9 +124,8 @@ def _bank(s: Subject, c: Claim, v: dict[str, Any]) -> Any:
     return row
 
 
-def _event(s: Subject, c: Claim, v: dict[str, Any]) -> Any:
-    return ClaimEvent.objects.create(claim=c, at=utcnow(), actor_type="consumer", kind="note",
-                                     **v)
+def _event(s: Subject, c: Claim, v: dict[str, Any]) -> ClaimEvent:
+    return claim_event_record(claim=c, kind="note", actor_type="consumer", **v)
 
 
 def _draft(s: Subject, c: Claim, v: dict[str, Any]) -> Any:
@@ -138,12 +139,12 @@ def _file(s: Subject, c: Claim, v: dict[str, Any]) -> Any:
 
 
 def _email(s: Subject, c: Claim, v: dict[str, Any]) -> Any:
-    from rabatt.notifications.models import OutboundEmail
-
-    event = ClaimEvent.objects.create(claim=c, at=utcnow(), actor_type="system",
-                                      kind="submitted")
-    return OutboundEmail.objects.create(event=event, kind="submitted",
-                                        **{"to": c.email, **v})
+    """An e-mail about the claim in the outbox, found by its address (as the map declares)."""
+    return OutboundEmail.objects.create(**{
+        "kind": "claim.submitted", "dedup_key": f"test-claim:{c.pk}", "to": c.email.lower(),
+        "template": "claims/email/claim_event",
+        "context": {"kind": "submitted", "reference": c.reference, "first_name": c.first_name},
+        **v})
 
 
 def _request(s: Subject, c: Claim, v: dict[str, Any]) -> Any:
@@ -161,6 +162,16 @@ def _consent(s: Subject, c: Claim, v: dict[str, Any]) -> Any:
 
 def _audit(s: Subject, c: Claim, v: dict[str, Any]) -> Any:
     return audit_record(actor="consumer", action="test", subject=s, claim_id=c.pk)
+
+
+def _receipt_check(s: Subject, c: Claim, v: dict[str, Any]) -> Any:
+    return ReceiptCheck.objects.update_or_create(claim=c, defaults={
+        "status": "done", "files": 1, "read": 1, "checked_at": utcnow(), **v})[0]
+
+
+def _automatic_decision(s: Subject, c: Claim, v: dict[str, Any]) -> Any:
+    return apps.get_model("review", "AutomaticDecision").objects.create(
+        claim=c, outcome="not_eligible", reasons=["amount"], at=utcnow(), **v)
 
 
 def _note(s: Subject, c: Claim, v: dict[str, Any]) -> Any:
@@ -184,7 +195,7 @@ def _code_event(s: Subject, c: Claim, v: dict[str, Any]) -> Any:
 
 
 def _suppression(s: Subject, c: Claim, v: dict[str, Any]) -> Any:
-    return apps.get_model("codes", "Suppression").objects.create(
+    return Suppression.objects.create(
         **{"email_normalised": EMAIL, "reason": "unsubscribed", **v})
 
 
@@ -241,7 +252,8 @@ FACTORIES: dict[str, Factory] = {
     "notifications.OutboundEmail": _email, "privacy.PrivacyRequest": _request,
     "privacy.Consent": _consent, "privacy.AuditEntry": _audit, "review.Note": _note,
     "review.ApprovalRequest": _approval, "codes.Recipient": _recipient,
-    "codes.CodeEvent": _code_event, "codes.Suppression": _suppression,
+    "codes.CodeEvent": _code_event, "notifications.Suppression": _suppression,
+    "receipts.ReceiptCheck": _receipt_check, "review.AutomaticDecision": _automatic_decision,
     "referrals.Referral": _referral, "referrals.Friend": _friend,
     "referrals.ReferralEvent": _referral_event, "payouts.Payment": _payment,
 }

@@ -11,19 +11,21 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from rabatt.claims.services import claim_mark_paid
-from rabatt.codes.models import Suppression
 from rabatt.core import crypto
-from rabatt.privacy.consent import NOTICE_VERSION, consent_given, consent_record, marketing_allowed
+from rabatt.notifications.models import OutboundEmail, Suppression
+from rabatt.notifications.services import email_queue
+from rabatt.privacy.consent import (
+    NOTICE_VERSION,
+    consent_given,
+    consent_record,
+    marketing_allowed,
+    unsubscribe_path,
+)
 from rabatt.privacy.export import subject_export
 from rabatt.privacy.models import AuditEntry, Consent, Subject
-from rabatt.privacy.services import (
-    marketing_headers,
-    partner_email_hash,
-    partner_export,
-    privacy_request_confirm,
-    privacy_request_create,
-    subject_restrict,
-)
+from rabatt.privacy.partners import partner_email_hash, partner_export
+from rabatt.privacy.requests import privacy_request_confirm, privacy_request_create
+from rabatt.privacy.restriction import subject_restrict
 from rabatt.privacy.subjects import subject_for_email
 from rabatt.privacy.tests.factories import EMAIL, claim_make
 
@@ -60,19 +62,34 @@ def test_restricted_person_can_withdraw_but_not_give(subject):
     assert consent_given(subject=subject, purpose="marketing") is False
 
 
-def test_marketing_headers_and_one_click_unsubscribe(subject, campaign, smtp,
+def test_marketing_headers_and_one_click_unsubscribe(subject, campaign, smtp, settings,
                                                      django_capture_on_commit_callbacks):
+    settings.SITE_URL = "http://t"
     claim = claim_make(subject=subject, campaign=campaign, status="approved")
     consent_record(subject=subject, purpose="marketing", given=True, notice_version="1",
                    source="claim_form")
-    headers = marketing_headers(subject_or_email=subject)
-    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    match = re.fullmatch(r"<http://t(/privacy/unsubscribe/[^/]+/)>", headers["List-Unsubscribe"])
+    path = unsubscribe_path(subject=subject)
+    # By address: the same person, the same link, no new person.
+    assert unsubscribe_path(subject=subject_for_email(email=EMAIL.upper())) == path
+    assert Subject.objects.count() == 1
+
+    # A marketing e-mail queued through the outbox carries the RFC 8058 headers.
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = email_queue(
+            kind="marketing.news", dedup_key=f"test-marketing:{subject.pk}", to=EMAIL,
+            template="claims/email/claim_event",
+            context={"kind": "submitted", "reference": claim.reference, "first_name": "Kari",
+                     "reasons": [], "message": "", "answer_token": ""},
+            marketing=True, unsubscribe_path=path)
+    assert queued is not None
+    assert OutboundEmail.objects.get(pk=queued.pk).status == "sent"
+    sent = smtp.messages[-1]
+    assert sent["To"] == EMAIL
+    assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    match = re.fullmatch(r"<http://t(/privacy/unsubscribe/[^/]+/)>", sent["List-Unsubscribe"])
     assert match
     url = match.group(1)
-    # By address: the same person, no new one.
-    assert marketing_headers(subject_or_email=EMAIL.upper()) == headers
-    assert Subject.objects.count() == 1
+    assert url == path
 
     # GET shows a confirm page and changes nothing (mail scanners follow links).
     page = Client().get(url)
@@ -91,6 +108,9 @@ def test_marketing_headers_and_one_click_unsubscribe(subject, campaign, smtp,
     assert client.post(url).status_code == 200  # idempotent
     assert Consent.objects.filter(given=False).count() == 1
     assert AuditEntry.objects.filter(action="consent_withdrawn").count() == 1
+    # Marketing already queued to the address is not sent any more.
+    assert list(Suppression.objects.values_list("email_normalised", "reason")) == [
+        (EMAIL.lower(), "unsubscribed")]
 
     # A forged link is refused and changes nothing.
     assert client.post("/privacy/unsubscribe/forged/").status_code == 404

@@ -22,10 +22,12 @@ from rabatt.privacy.classification import (
     name_looks_personal,
     personal_field_rows,
 )
+from rabatt.privacy.erasure import subject_erase
 from rabatt.privacy.export import subject_export
+from rabatt.privacy.holdings import email_rows
 from rabatt.privacy.models import Subject
+from rabatt.privacy.restriction import subject_restrict
 from rabatt.privacy.retention import RULES
-from rabatt.privacy.services import _email_rows, subject_erase, subject_restrict
 from rabatt.privacy.subjects import subject_ensure_processable, subject_for_email
 from rabatt.privacy.tests.factories import EMAIL, FACTORIES, IBAN, claim_make
 
@@ -109,7 +111,8 @@ def test_personal_field_access_erasure_restriction(label, name, campaign, staff)
     model = type(row)
     left = model.objects.filter(pk=row.pk).first()
     if decl.erasure == Erasure.DELETE:
-        assert left is None or (entry.email is not None and not _email_rows({EMAIL}).get(label))
+        assert left is None or (entry.email is not None
+                                and not email_rows(emails={EMAIL}).get(label))
     elif decl.erasure == Erasure.PSEUDONYMISE and left is not None:
         value = getattr(left, name)
         assert (bytes(value) if binary else value) == decl.pseudonym

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from rabatt.claims.models import ClaimDraft
 from rabatt.core import crypto
 from rabatt.privacy.export import subject_export
+from rabatt.privacy.keys import wrapped_key_models
 from rabatt.privacy.models import AuditEntry
-from rabatt.privacy.services import wrapped_key_models
 from rabatt.privacy.subjects import subject_for_email
 from rabatt.privacy.tests.factories import EMAIL, FACTORIES, IBAN, claim_make
 

@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from rabatt.claims.models import Claim
 from rabatt.core.errors import DomainError
 from rabatt.privacy.models import PrivacyRequest, RequestStatus, Subject
-from rabatt.privacy.services import (
+from rabatt.privacy.requests import (
     privacy_request_confirm,
     privacy_request_create,
     privacy_request_decide,

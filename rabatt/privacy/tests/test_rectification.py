@@ -11,7 +11,8 @@ from rabatt.claims.models import BankDetails, Claim, ClaimEvent
 from rabatt.core.errors import DomainError
 from rabatt.privacy.audit import audit_verify
 from rabatt.privacy.models import AuditEntry, PrivacyRequest, RequestStatus
-from rabatt.privacy.services import BankCorrection, privacy_request_create, rectification_apply
+from rabatt.privacy.rectification import BankCorrection, rectification_apply
+from rabatt.privacy.requests import privacy_request_create
 from rabatt.privacy.subjects import subject_unseal
 from rabatt.privacy.tests.factories import EMAIL, IBAN, claim_make
 
@@ -95,7 +96,7 @@ def test_refused_bank_correction_changes_nothing_and_keeps_the_link(subject, cam
 
 
 def test_restricted_person_cannot_rectify(subject, campaign, smtp):
-    from rabatt.privacy.services import subject_restrict
+    from rabatt.privacy.restriction import subject_restrict
 
     claim = claim_make(subject=subject, campaign=campaign)
     token = privacy_request_create(email=EMAIL, kind="rectification")

@@ -11,7 +11,7 @@ class Command(BaseCommand):
         sub.add_parser("rotate", help="add a master key and re-wrap every data key with it")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from rabatt.privacy.services import keys_rotate
+        from rabatt.privacy.keys import keys_rotate
 
         counts = keys_rotate()
         for label, count in counts["rewrapped"].items():

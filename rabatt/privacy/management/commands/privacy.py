@@ -75,7 +75,7 @@ class Command(BaseCommand):
             f"Audit chain intact ({head.count if head else 0} entries)."))
 
     def _partner_export(self, options: dict[str, Any]) -> None:
-        from rabatt.privacy.services import partner_export
+        from rabatt.privacy.partners import partner_export
 
         try:
             hashes = partner_export(partner=options["partner"],
