@@ -232,12 +232,12 @@ def e2e_seed(size: int) -> dict[str, Any]:
     from django.db import transaction
 
     from rabatt.accounts.services import staff_create
+    from rabatt.banking import validate_bank_account
     from rabatt.campaigns.tests.factories import campaign_factory
     from rabatt.claims.models import BankDetails, Claim
     from rabatt.claims.services import bank_fingerprint
     from rabatt.codes.models import Code
     from rabatt.core import crypto
-    from rabatt.banking import validate_bank_account
     from rabatt.payouts.services import payer_create
     from rabatt.privacy.models import Subject
 

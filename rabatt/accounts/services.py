@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -20,6 +19,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from rabatt.accounts import conf
+from rabatt.accounts.emails import account_locked_email_queue
 from rabatt.accounts.models import ApiToken, StaffProfile, StaffTotpDevice
 from rabatt.accounts.roles import Role
 from rabatt.core.errors import Conflict, DomainError, NotFound
@@ -134,30 +134,13 @@ def staff_login_failed(*, profile: StaffProfile, ip: str) -> None:
             locked.failed_logins = 0
             locked.save(update_fields=["locked_until", "failed_logins"])
             email = locked.user.get_username()
-            until = locked.locked_until
-            transaction.on_commit(lambda: _alert_locked(email=email, ip=ip, until=str(until)))
-
-
-def _alert_locked(*, email: str, ip: str, until: str) -> None:
-    to = conf.alert_emails() or list(
-        StaffProfile.objects.filter(role=Role.ADMINISTRATOR, active=True)
-        .values_list("user__email", flat=True))
-    log.warning("staff account %s locked after failed logins from %s", email, ip)
-    if not to:
-        return
-    # Administrators read this in English, like the server logs.
-    message = mail.EmailMessage(
-        subject=f"[Rabatt] Staff account locked: {email}",
-        body=(f"The staff account {email} was locked until {until} after "
-              f"{conf.lockout_failures()} failed login attempts (last from {ip}).\n\n"
-              "If this was not the person themself, check the logs and consider resetting "
-              "their password and second factor (rabatt staff reset-2fa EMAIL).\n"),
-        to=to,
-    )
-    try:
-        message.send()
-    except Exception:  # the lock holds whatever the mail server does
-        log.exception("could not send the lockout alert for %s", email)
+            log.warning("staff account %s locked after failed logins from %s", email, ip)
+            to = conf.alert_emails() or list(
+                StaffProfile.objects.filter(role=Role.ADMINISTRATOR, active=True)
+                .exclude(user__email="").values_list("user__email", flat=True))
+            account_locked_email_queue(profile_id=locked.pk, email=email, ip=ip,
+                                       until=locked.locked_until,
+                                       failures=conf.lockout_failures(), to=to)
 
 
 def staff_authenticate(*, email: str, password: str, ip: str) -> User:

@@ -1,4 +1,4 @@
-"""Distribution: read recipient lists and bounce reports, build the code e-mail."""
+"""Distribution: read recipient lists and bounce reports (the e-mail is in ``emails.py``)."""
 
 from __future__ import annotations
 
@@ -11,19 +11,9 @@ from dataclasses import dataclass
 from email.message import EmailMessage as ParsedMessage
 from pathlib import Path
 
-from django.conf import settings
-from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
 
-from rabatt.codes.alphabet import display
-from rabatt.codes.models import Recipient
-
-UNSUBSCRIBE_SALT = "rabatt.codes.unsubscribe"
 LOCALES = ("en", "nb")
 
 
@@ -57,43 +47,6 @@ def read_recipients(path: Path, default_locale: str = "en") -> tuple[list[Recipi
             rows.append(RecipientRow(number, address, row.get("name", "")[:200],
                                      locale if locale in LOCALES else default_locale))
     return rows, problems
-
-
-def unsubscribe_token(recipient: Recipient) -> str:
-    return signing.dumps({"r": recipient.pk}, salt=UNSUBSCRIBE_SALT)
-
-
-def unsubscribe_recipient_id(token: str) -> int | None:
-    try:
-        return int(signing.loads(token, salt=UNSUBSCRIBE_SALT)["r"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
-
-
-def code_message(recipient: Recipient) -> mail.EmailMultiAlternatives:
-    """The marketing e-mail with a person's code, with a one-click unsubscribe (RFC 8058)."""
-    assert recipient.code is not None
-    campaign = recipient.campaign
-    unsubscribe = (f"{settings.SITE_URL}"
-                   f"{reverse('referrals:unsubscribe', args=[unsubscribe_token(recipient)])}")
-    with translation.override(recipient.locale):
-        subject = _("Your personal code for %(campaign)s") % {"campaign": campaign.display_name}
-        context = {
-            "subject": subject, "name": recipient.name, "campaign": campaign.display_name,
-            "code": display(recipient.code.code), "channel": recipient.code.channel,
-            "site_url": f"{settings.SITE_URL}{reverse('campaigns:site', args=[campaign.slug])}",
-            "unsubscribe_url": unsubscribe, "privacy_url": f"{settings.SITE_URL}/privacy/",
-            "lang": recipient.locale,
-        }
-        text = render_to_string("codes/email/code.txt", context)
-        html = render_to_string("codes/email/code.html", context)
-    message = mail.EmailMultiAlternatives(
-        subject=subject, body=text, to=[recipient.email],
-        headers={"List-Unsubscribe": f"<{unsubscribe}>",
-                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-    )
-    message.attach_alternative(html, "text/html")
-    return message
 
 
 _ADDRESS = re.compile(r"[^\s<>;]+@[^\s<>;]+")

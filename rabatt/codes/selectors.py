@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -17,8 +18,11 @@ from rabatt.codes.models import (
     Redemption,
     RedemptionStatus,
 )
+from rabatt.codes.transitions import RECIPIENTS_TO_SEND
 from rabatt.core.money import minor_unit
 from rabatt.core.tokens import token_hash
+
+_CHUNK = 5000
 
 
 def api_key_authenticate(*, secret: str) -> ApiKey | None:
@@ -46,8 +50,19 @@ def redemption_get(*, redemption_id: int) -> Redemption | None:
 def recipients_to_send(*, campaign: Campaign) -> QuerySet[Recipient]:
     """Recipients who have not been e-mailed yet (failed attempts are retried)."""
     return Recipient.objects.filter(
-        campaign=campaign, status__in=[RecipientStatus.PENDING, RecipientStatus.FAILED],
+        campaign=campaign, status__in=RECIPIENTS_TO_SEND,
     ).order_by("pk")
+
+
+def recipients_status_counts(*, recipient_ids: Sequence[int]) -> dict[str, int]:
+    """Count these recipients per status."""
+    counts: dict[str, int] = {}
+    ids = list(recipient_ids)
+    for start in range(0, len(ids), _CHUNK):
+        for status, n in (Recipient.objects.filter(pk__in=ids[start:start + _CHUNK])
+                          .values_list("status").annotate(n=Count("pk")).order_by()):
+            counts[status] = counts.get(status, 0) + int(n)
+    return counts
 
 
 def codes_report(*, campaign: Campaign) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from rabatt.campaigns.models import Campaign, Channel
 from rabatt.campaigns.rules import Purchase, PurchaseLine, Reason
 from rabatt.campaigns.services import campaign_quote
 from rabatt.codes.alphabet import generate, normalise
+from rabatt.codes.emails import code_email_error, code_email_queue
 from rabatt.codes.models import (
     ApiKey,
     Code,
@@ -26,9 +27,17 @@ from rabatt.codes.models import (
     Redemption,
     RedemptionStatus,
 )
+from rabatt.codes.transitions import (
+    RECIPIENT_TRANSITIONS,
+    RECIPIENTS_TO_SEND,
+    REDEMPTION_TRANSITIONS,
+)
 from rabatt.core.errors import Conflict, DomainError, NotFound
 from rabatt.core.timeutil import utcnow
 from rabatt.core.tokens import token_hash
+from rabatt.core.transitions import apply
+from rabatt.notifications import services as notifications
+from rabatt.notifications.models import Suppression
 
 CHUNK = 5000
 
@@ -328,47 +337,59 @@ def _redemption_locked(redemption_id: int, campaign_ids: Sequence[int] | None) -
     return redemption
 
 
+# What each redemption action writes in the history, and how it refuses a redemption that is no
+# longer live (the shop API's answers).
+_REDEMPTION_EVENTS = {"cancel": "cancelled", "void": "voided"}
+_REDEMPTION_REFUSALS = {
+    "cancel": _("A redemption whose product was returned cannot be cancelled."),
+    "void": _("A cancelled redemption cannot be voided."),
+}
+
+
+def _redemption_transition(*, redemption_id: int, action: str, api_key: ApiKey | None,
+                           campaign_ids: Sequence[int] | None,
+                           data: dict[str, Any] | None = None) -> Redemption:
+    """Lock the redemption, check the table, save the change, write the event; once only.
+
+    Taking the action again answers alike; cancelling releases the code in the same
+    transaction.
+    """
+    with transaction.atomic():
+        redemption = _redemption_locked(redemption_id, campaign_ids)
+        if redemption.status == REDEMPTION_TRANSITIONS[action].target:
+            return redemption
+        try:
+            transition = REDEMPTION_TRANSITIONS.check(
+                action, status=redemption.status, actor_type="shop" if api_key else "staff")
+        except Conflict:
+            raise Conflict(_REDEMPTION_REFUSALS[action], code="redemption_not_live") from None
+        now = utcnow()
+        apply(redemption, transition, changes={"updated_at": now})
+        if action == "cancel":
+            released = Code.objects.filter(pk=redemption.code_id, status=CodeStatus.USED).update(
+                status=CodeStatus.AVAILABLE, used_at=None)
+            data = {"code_released": bool(released)}
+        _code_event(kind=_REDEMPTION_EVENTS[action], code=redemption.code,
+                    redemption=redemption, api_key=api_key, data=data, at=now)
+    return redemption
+
+
 def redemption_cancel(*, redemption_id: int, api_key: ApiKey | None = None,
                       campaign_ids: Sequence[int] | None = None) -> Redemption:
     """The order was cancelled before completion: end the redemption and release the code.
 
     Cancelling twice answers alike; a voided (returned) redemption cannot be cancelled.
     """
-    with transaction.atomic():
-        redemption = _redemption_locked(redemption_id, campaign_ids)
-        if redemption.status == RedemptionStatus.CANCELLED:
-            return redemption
-        if redemption.status != RedemptionStatus.REDEEMED:
-            raise Conflict(_("A redemption whose product was returned cannot be cancelled."),
-                           code="redemption_not_live")
-        now = utcnow()
-        redemption.status = RedemptionStatus.CANCELLED
-        redemption.updated_at = now
-        redemption.save(update_fields=["status", "updated_at"])
-        released = Code.objects.filter(pk=redemption.code_id, status=CodeStatus.USED).update(
-            status=CodeStatus.AVAILABLE, used_at=None)
-        _code_event(kind="cancelled", code=redemption.code, redemption=redemption,
-                    api_key=api_key, data={"code_released": bool(released)}, at=now)
-    return redemption
+    return _redemption_transition(redemption_id=redemption_id, action="cancel", api_key=api_key,
+                                  campaign_ids=campaign_ids)
 
 
 def redemption_void(*, redemption_id: int, api_key: ApiKey | None = None,
                     campaign_ids: Sequence[int] | None = None, reason: str = "") -> Redemption:
     """A product was returned: the benefit is void and the code stays used."""
-    with transaction.atomic():
-        redemption = _redemption_locked(redemption_id, campaign_ids)
-        if redemption.status == RedemptionStatus.VOIDED:
-            return redemption
-        if redemption.status != RedemptionStatus.REDEEMED:
-            raise Conflict(_("A cancelled redemption cannot be voided."),
-                           code="redemption_not_live")
-        now = utcnow()
-        redemption.status = RedemptionStatus.VOIDED
-        redemption.updated_at = now
-        redemption.save(update_fields=["status", "updated_at"])
-        _code_event(kind="voided", code=redemption.code, redemption=redemption, api_key=api_key,
-                    data={"reason": reason[:200]} if reason else None, at=now)
-    return redemption
+    return _redemption_transition(redemption_id=redemption_id, action="void", api_key=api_key,
+                                  campaign_ids=campaign_ids,
+                                  data={"reason": reason[:200]} if reason else None)
 
 
 # -- distribution ---------------------------------------------------------------------------
@@ -413,64 +434,87 @@ def recipient_code_assign(*, recipient_id: int, channel: str) -> Code:
         return code
 
 
+def _recipient_transition(*, recipient: Recipient, action: str,
+                          changes: dict[str, Any] | None = None) -> None:
+    """Move a locked recipient along the table (the caller writes the event)."""
+    transition = RECIPIENT_TRANSITIONS.check(action, status=recipient.status,
+                                             actor_type="system")
+    apply(recipient, transition, changes=changes)
+
+
 def recipient_send(*, recipient_id: int) -> str:
-    """E-mail a recipient their code unless sent already or the address is suppressed.
+    """Queue a recipient's code e-mail unless queued or sent already or the address is suppressed.
 
-    The row is marked ``sending`` before the e-mail leaves, so two runs never both send it; a
-    crash in between leaves it ``sending`` for a person to check (at most once, never twice).
+    Returns ``queued``, ``suppressed`` or ``skipped``. The outbox sends it once this commits
+    and tells :func:`recipient_email_result` how it went; until then the recipient is
+    ``sending``, so a second run does not queue it again.
     """
-    from rabatt.codes.distribution import code_message
-    from rabatt.codes.models import RecipientStatus, Suppression
-
     with transaction.atomic():
         recipient = Recipient.objects.select_for_update(of=("self",)).select_related(
             "code", "campaign").get(pk=recipient_id)
-        if recipient.status not in (RecipientStatus.PENDING, RecipientStatus.FAILED):
+        if recipient.status not in RECIPIENTS_TO_SEND:
             return "skipped"
         if recipient.code is None:
             raise DomainError(_("The recipient has no code yet."), code="no_code")
-        suppressed = Suppression.objects.filter(
-            email_normalised=recipient.email_normalised).first()
-        if suppressed is not None:
-            recipient.status = RecipientStatus.SUPPRESSED
-            recipient.save(update_fields=["status"])
-            _code_event(kind="suppressed", recipient=recipient,
-                        data={"reason": suppressed.reason})
+        reason = (Suppression.objects.filter(email_normalised=recipient.email_normalised)
+                  .values_list("reason", flat=True).first())
+        if reason is not None:
+            _recipient_transition(recipient=recipient, action="suppress")
+            _code_event(kind="suppressed", recipient=recipient, data={"reason": reason})
             return "suppressed"
-        recipient.status = RecipientStatus.SENDING
-        recipient.attempts += 1
-        recipient.save(update_fields=["status", "attempts"])
-    try:
-        code_message(recipient).send()
-    except Exception as exc:  # SMTP, DNS, timeouts: the next run tries again
-        Recipient.objects.filter(pk=recipient_id).update(
-            status=RecipientStatus.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:300])
-        _code_event(kind="send_failed", recipient=recipient,
-                    data={"error": type(exc).__name__})
-        return "failed"
-    now = utcnow()
+        _recipient_transition(recipient=recipient, action="queue",
+                              changes={"attempts": recipient.attempts + 1})
+        code_email_queue(recipient=recipient)
+    return "queued"
+
+
+def recipient_email_result(*, recipient_id: int, outcome: str, at: datetime) -> None:
+    """Record what the outbox did with a recipient's code e-mail (hook ``codes.recipient_emailed``).
+
+    An outcome the recipient's state no longer allows (say, a failure after the address was
+    suppressed) changes nothing: the outbox must be able to finish whatever happens here.
+    """
+    action = {"sent": "mark_sent", "failed": "mark_failed", "suppressed": "suppress"}.get(outcome)
     with transaction.atomic():
-        Recipient.objects.filter(pk=recipient_id).update(status=RecipientStatus.SENT,
-                                                         sent_at=now, last_error="")
-        _code_event(kind="sent", recipient=recipient, code=recipient.code, at=now)
-    return "sent"
+        recipient = (Recipient.objects.select_for_update(of=("self",)).select_related("code")
+                     .filter(pk=recipient_id).first())
+        if (recipient is None or action is None
+                or recipient.status not in RECIPIENT_TRANSITIONS.sources(action)):
+            return
+        if action == "mark_sent":
+            _recipient_transition(recipient=recipient, action=action,
+                                  changes={"sent_at": at, "last_error": ""})
+            _code_event(kind="sent", recipient=recipient, code=recipient.code, at=at)
+        elif action == "mark_failed":
+            error = code_email_error(recipient=recipient)
+            _recipient_transition(recipient=recipient, action=action,
+                                  changes={"last_error": error})
+            _code_event(kind="send_failed", recipient=recipient,
+                        data={"error": error.split(":", 1)[0]}, at=at)
+        else:
+            reason = (Suppression.objects.filter(email_normalised=recipient.email_normalised)
+                      .values_list("reason", flat=True).first())
+            _recipient_transition(recipient=recipient, action=action)
+            _code_event(kind="suppressed", recipient=recipient,
+                        data={"reason": reason or "suppressed"}, at=at)
+
+
+def recipients_suppress(*, email: str, reason: str, detail: str) -> None:
+    """Stop distribution to an address that bounced or unsubscribed (hook ``email.suppressed``).
+
+    Every recipient with the address gets the event; those not yet e-mailed (or whose e-mail
+    is still queued, which the outbox now withholds) become ``suppressed``.
+    """
+    key = email_key(email)
+    for recipient in Recipient.objects.select_for_update().filter(email_normalised=key):
+        _code_event(kind=reason, recipient=recipient, data={"detail": detail[:200]})
+        if recipient.status in RECIPIENT_TRANSITIONS.sources("suppress"):
+            _recipient_transition(recipient=recipient, action="suppress")
 
 
 def suppression_add(*, email: str, reason: str, detail: str = "") -> bool:
     """Never send marketing to ``email`` again; return False if it was suppressed already."""
-    from rabatt.codes.models import RecipientStatus, Suppression
-
-    key = email_key(email)
-    with transaction.atomic():
-        _row, created = Suppression.objects.get_or_create(
-            email_normalised=key, defaults={"reason": reason, "detail": detail[:300]})
-        if created:
-            for recipient in Recipient.objects.select_for_update().filter(email_normalised=key):
-                _code_event(kind=reason, recipient=recipient, data={"detail": detail[:200]})
-                if recipient.status in (RecipientStatus.PENDING, RecipientStatus.FAILED):
-                    recipient.status = RecipientStatus.SUPPRESSED
-                    recipient.save(update_fields=["status"])
-    return created
+    return notifications.suppression_add(email=email, reason=reason, detail=detail)
 
 
 def recipient_unsubscribe(*, recipient_id: int) -> bool:

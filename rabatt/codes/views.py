@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
-from rabatt.codes.distribution import unsubscribe_recipient_id
+from rabatt.codes.emails import unsubscribe_recipient_id
 from rabatt.codes.services import recipient_unsubscribe
 from rabatt.core.errors import NotFound
 

@@ -92,7 +92,9 @@ class PaymentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# A claim may be in at most one payment in these states (the database guarantees it).
+# A claim may be in at most one payment in these states (the database guarantees it). The
+# constraint needs them when the class is built; ``transitions.LIVE_STATES`` derives the same set
+# from the payment table, and the code uses that one (a test keeps the two equal).
 LIVE_STATES = (PaymentStatus.PENDING, PaymentStatus.SENT, PaymentStatus.PAID)
 
 

@@ -11,16 +11,17 @@ from django.db.models import Count, Exists, Min, OuterRef, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from rabatt.claims.models import Claim, ClaimStatus
+from rabatt.claims.transitions import PAYMENT_PENDING
 from rabatt.core.errors import Conflict, NotFound
 from rabatt.core.timeutil import utcnow
 from rabatt.payouts.models import (
-    LIVE_STATES,
     ImportLog,
     PayerAccount,
     Payment,
     PaymentBatch,
     PayoutEvent,
 )
+from rabatt.payouts.transitions import IN_FLIGHT, LIVE_STATES
 
 DUE_SOON_DAYS = 5
 PAGE = 100
@@ -93,8 +94,7 @@ def batch_events(*, batch: PaymentBatch) -> QuerySet[PayoutEvent]:
 
 def unpaid_claims() -> QuerySet[Claim]:
     """Claims we still owe money: approved (queued or in a bank file) or failed and waiting."""
-    return Claim.objects.filter(status__in=(ClaimStatus.APPROVED, ClaimStatus.PAYMENT_FAILED),
-                                payment_due_at__isnull=False)
+    return Claim.objects.filter(status__in=PAYMENT_PENDING, payment_due_at__isnull=False)
 
 
 def claims_late(*, now: datetime | None = None) -> QuerySet[Claim]:
@@ -129,6 +129,6 @@ def claim_live_payment(*, claim_id: int) -> Payment | None:
 def refuse_if_payment_in_flight(*, claim_id: int) -> None:
     """Refuse a change to a claim whose money is on its way to the bank (a claims hook)."""
     live = claim_live_payment(claim_id=claim_id)
-    if live is not None and live.status == "sent":
+    if live is not None and live.status in IN_FLIGHT:
         raise Conflict(_("The payment is on its way to the bank; this cannot be changed now."),
                        code="payment_in_flight")

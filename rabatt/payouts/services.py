@@ -14,9 +14,8 @@ from typing import IO, Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.contrib.auth.models import User
-from django.core import mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
@@ -26,11 +25,14 @@ from rabatt.banking import BankAccount
 from rabatt.campaigns.models import Campaign
 from rabatt.claims.models import Claim, ClaimStatus
 from rabatt.claims.services import claim_mark_paid, claim_mark_payment_failed
+from rabatt.claims.transitions import PAYMENT_PENDING
 from rabatt.core import crypto
 from rabatt.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from rabatt.core.money import is_currency
 from rabatt.core.timeutil import utcnow
+from rabatt.core.transitions import apply
 from rabatt.payouts import sealing
+from rabatt.payouts.emails import alert_due_email_queue
 from rabatt.payouts.iso20022 import (
     PAIN_001_001_03,
     PAIN_001_001_09,
@@ -45,7 +47,6 @@ from rabatt.payouts.iso20022 import (
     write_pain001,
 )
 from rabatt.payouts.models import (
-    LIVE_STATES,
     BatchStatus,
     DueAlert,
     ImportLog,
@@ -55,6 +56,7 @@ from rabatt.payouts.models import (
     PaymentStatus,
     PayoutEvent,
 )
+from rabatt.payouts.transitions import BATCH_TRANSITIONS, LIVE_STATES, PAYMENT_TRANSITIONS
 from rabatt.privacy.audit import audit_record
 from rabatt.privacy.subjects import subject_unseal
 
@@ -78,6 +80,32 @@ def _event(batch: PaymentBatch | None, kind: str, actor: User | None,
            data: dict[str, Any] | None = None) -> PayoutEvent:
     return PayoutEvent.objects.create(batch=batch, at=utcnow(), actor=actor, kind=kind,
                                       data=data or {})
+
+
+def _actor_type(actor: User | None) -> str:
+    return "staff" if actor is not None else "system"
+
+
+def _batch_transition(*, batch: PaymentBatch, action: str, actor: User | None,
+                      changes: dict[str, Any] | None = None,
+                      data: dict[str, Any] | None = None) -> PaymentBatch:
+    """Move a locked batch along the table, save what changed, write the event (its new status)."""
+    transition = BATCH_TRANSITIONS.check(action, status=batch.status,
+                                         actor_type=_actor_type(actor))
+    apply(batch, transition, changes=changes)
+    _event(batch, transition.target, actor, data)
+    return batch
+
+
+def _payments_transition(*, payments: QuerySet[Payment], action: str,
+                         changes: dict[str, Any] | None = None) -> int:
+    """Move every payment of ``payments`` that may take ``action``; return how many moved.
+
+    The caller holds the lock of their batch or of the payment itself.
+    """
+    transition = PAYMENT_TRANSITIONS[action]
+    return payments.filter(status__in=transition.sources).update(
+        status=transition.target, updated_at=utcnow(), **(changes or {}))
 
 
 # --- paying accounts ---------------------------------------------------------------------------
@@ -278,17 +306,14 @@ def payout_batch_approve(*, batch_id: int, actor: User) -> PaymentBatch:
     _require_finance(actor)
     with transaction.atomic():
         batch = _locked_batch(batch_id)
-        if batch.status != BatchStatus.BUILT:
-            raise _wrong_state(batch)
+        BATCH_TRANSITIONS.check("approve", status=batch.status, actor_type="staff")
         if batch.built_by_id == actor.pk:
             raise PermissionDenied(
                 _("A batch must be approved by someone other than the person who built it."),
                 code="four_eyes")
-        batch.status = BatchStatus.APPROVED
-        batch.approved_by = actor
-        batch.approved_at = utcnow()
-        batch.save(update_fields=["status", "approved_by", "approved_at"])
-        _event(batch, "approved", actor, {"count": batch.count, "total": str(batch.total)})
+        _batch_transition(batch=batch, action="approve", actor=actor,
+                          changes={"approved_by": actor, "approved_at": utcnow()},
+                          data={"count": batch.count, "total": str(batch.total)})
     return batch
 
 
@@ -297,14 +322,11 @@ def payout_batch_cancel(*, batch_id: int, actor: User) -> PaymentBatch:
     _require_finance(actor)
     with transaction.atomic():
         batch = _locked_batch(batch_id)
-        if batch.status not in (BatchStatus.BUILT, BatchStatus.APPROVED):
-            raise _wrong_state(batch)
-        cancelled = batch.payments.filter(status=PaymentStatus.PENDING).update(
-            status=PaymentStatus.CANCELLED, creditor_sealed=b"", updated_at=utcnow())
-        batch.status = BatchStatus.CANCELLED
-        batch.cancelled_at = utcnow()
-        batch.save(update_fields=["status", "cancelled_at"])
-        _event(batch, "cancelled", actor, {"payments": cancelled})
+        BATCH_TRANSITIONS.check("cancel", status=batch.status, actor_type="staff")
+        cancelled = _payments_transition(payments=batch.payments.all(), action="cancel",
+                                         changes={"creditor_sealed": b""})
+        _batch_transition(batch=batch, action="cancel", actor=actor,
+                          changes={"cancelled_at": utcnow()}, data={"payments": cancelled})
     return batch
 
 
@@ -366,8 +388,8 @@ def payout_batch_export(*, batch_id: int, actor: User | None,
                           "file for the same payments is not allowed.")
                         % {"version": batch.file_version}, code="already_exported")
                 return batch
-            if batch.status != BatchStatus.APPROVED:
-                raise _wrong_state(batch)
+            BATCH_TRANSITIONS.check("export", status=batch.status,
+                                    actor_type=_actor_type(actor))
             version = version or _payer_version(batch.payer)
             # Claims are locked so that nobody changes bank details or voids them while the
             # file is written; then anything that changed since approval is dropped.
@@ -385,16 +407,13 @@ def payout_batch_export(*, batch_id: int, actor: User | None,
                                      | Q(claim__subject__erased_at__isnull=False))
             stale = pending.filter(Q(pk__in=changed.values("pk")) | Q(pk__in=blocked.values("pk")))
             dropped = list(stale.values_list("end_to_end_id", flat=True)[:_LIST_MAX])
-            n_dropped = stale.update(status=PaymentStatus.CANCELLED, creditor_sealed=b"",
-                                     reason_text="claim changed before export",
-                                     updated_at=utcnow())
+            n_dropped = _payments_transition(
+                payments=stale, action="cancel",
+                changes={"creditor_sealed": b"", "reason_text": "claim changed before export"})
             if not batch.payments.filter(status=PaymentStatus.PENDING).exists():
-                batch.status = BatchStatus.CANCELLED
-                batch.cancelled_at = now
-                batch.save(update_fields=["status", "cancelled_at"])
-                _event(batch, "cancelled", actor, {"reason": "every claim changed",
-                                                   "dropped": n_dropped})
-                return batch
+                return _batch_transition(
+                    batch=batch, action="cancel", actor=actor, changes={"cancelled_at": now},
+                    data={"reason": "every claim changed", "dropped": n_dropped})
             aead = sealing.file_aead(bytes(batch.wrapped_key), bytes(batch.sealed_file_key))
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             with open(tmp, "wb") as raw:
@@ -411,21 +430,16 @@ def payout_batch_export(*, batch_id: int, actor: User | None,
                 sink.close()
             tmp.replace(path)
             # The file is now the only copy of the creditor details.
-            batch.payments.filter(status=PaymentStatus.PENDING).update(
-                status=PaymentStatus.SENT, creditor_sealed=b"", updated_at=utcnow())
-            batch.status = BatchStatus.EXPORTED
-            batch.exported_at = now
-            batch.file_version = version
-            batch.file_sha256 = summary.sha256
-            batch.file_size = summary.size
-            batch.execution_date = execution_date or now.date()
-            batch.count = summary.number_of_transactions
-            batch.total = summary.control_sum
-            batch.save(update_fields=["status", "exported_at", "file_version", "file_sha256",
-                                      "file_size", "execution_date", "count", "total"])
-            _event(batch, "exported", actor, {
-                "version": version, "sha256": summary.sha256, "count": batch.count,
-                "total": str(batch.total), "dropped": n_dropped, "dropped_ids": dropped,
+            _payments_transition(payments=batch.payments.all(), action="send",
+                                 changes={"creditor_sealed": b""})
+            _batch_transition(batch=batch, action="export", actor=actor, changes={
+                "exported_at": now, "file_version": version, "file_sha256": summary.sha256,
+                "file_size": summary.size, "execution_date": execution_date or now.date(),
+                "count": summary.number_of_transactions, "total": summary.control_sum,
+            }, data={
+                "version": version, "sha256": summary.sha256,
+                "count": summary.number_of_transactions, "total": str(summary.control_sum),
+                "dropped": n_dropped, "dropped_ids": dropped,
             })
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -617,23 +631,20 @@ def _payment_settle(*, payment_id: int, outcome: PaymentOutcome, import_log: Imp
             payment.bank_status = outcome.bank_status[:10]
             payment.save(update_fields=["bank_status", "updated_at"])
             return "pending"
-        target = PaymentStatus.PAID if outcome.outcome == "paid" else PaymentStatus.FAILED
+        action = "pay" if outcome.outcome == "paid" else "fail"
+        target = PAYMENT_TRANSITIONS[action].target
         if payment.status == target:
             return "unchanged"
-        allowed = ((PaymentStatus.SENT,) if target == PaymentStatus.PAID
-                   else (PaymentStatus.SENT, PaymentStatus.PAID))
-        if payment.status not in allowed:
+        moved = _payments_transition(
+            payments=Payment.objects.filter(pk=payment.pk), action=action, changes={
+                "bank_status": outcome.bank_status[:10],
+                "reason_code": (outcome.reason_code or "")[:10],
+                "reason_text": (outcome.reason_text or "")[:200], "settled_at": utcnow()})
+        if not moved:
             return f"the payment is {payment.status}; the bank says {outcome.outcome}"
-        payment.status = target
-        payment.bank_status = outcome.bank_status[:10]
-        payment.reason_code = (outcome.reason_code or "")[:10]
-        payment.reason_text = (outcome.reason_text or "")[:200]
-        payment.settled_at = utcnow()
-        payment.save(update_fields=["status", "bank_status", "reason_code", "reason_text",
-                                    "settled_at", "updated_at"])
         try:
             with transaction.atomic():
-                if target == PaymentStatus.PAID:
+                if action == "pay":
                     claim_mark_paid(claim_id=payment.claim_id, data=data)
                 else:
                     reason = outcome.reason_text or outcome.reason_code or "payment_failed"
@@ -658,7 +669,7 @@ def finance_recipients() -> list[str]:
 def payouts_alert_due(*, now: datetime | None = None) -> int:
     """E-mail finance about unpaid claims due within 5 days or late; each claim once per due
     date. Safe to run as often as you like: a claim already reported is not reported again.
-    Returns the number of claims in the e-mail sent (0: nothing new)."""
+    Returns the number of claims in the e-mail queued (0: nothing new)."""
     from rabatt.payouts.selectors import unpaid_claims
 
     now = now or utcnow()
@@ -675,52 +686,20 @@ def payouts_alert_due(*, now: datetime | None = None) -> int:
         log.warning("payout alert: no active finance user to e-mail")
         return 0
     with transaction.atomic():
-        # Locked and skipped by a concurrent run; sent inside the transaction so that a failed
-        # send leaves the alerts to the next run instead of losing them.
+        # Locked and skipped by a concurrent run; the e-mail is queued in this transaction, so
+        # the alerts are marked reported exactly when their e-mail is certain to be sent.
         alerts = list(DueAlert.objects.select_for_update(skip_locked=True, of=("self",))
-                      .filter(notified_at__isnull=True, claim__status__in=_UNPAID)
+                      .filter(notified_at__isnull=True, claim__status__in=PAYMENT_PENDING)
                       .select_related("claim").order_by("due_at", "pk"))
         alerts = [a for a in alerts if a.claim.payment_due_at == a.due_at]
         if not alerts:
             return 0
-        _alert_send(alerts, recipients, now)
-        DueAlert.objects.filter(pk__in=[a.pk for a in alerts]).update(notified_at=now)
+        ids = [a.pk for a in alerts]
+        # A conditional UPDATE: an alert another run reported meanwhile (databases without
+        # row locks) makes this run give way, so no claim is reported twice for a due date.
+        if DueAlert.objects.filter(pk__in=ids, notified_at__isnull=True).update(
+                notified_at=now) != len(ids):
+            transaction.set_rollback(True)
+            return 0
+        alert_due_email_queue(alerts=alerts, recipients=recipients, now=now, days=ALERT_DAYS)
     return len(alerts)
-
-
-_UNPAID = (ClaimStatus.APPROVED, ClaimStatus.PAYMENT_FAILED)
-
-
-def _alert_send(alerts: Sequence[DueAlert], recipients: list[str], now: datetime) -> None:
-    from django.conf import settings
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-
-    late = [a for a in alerts if a.due_at < now]
-    soon = [a for a in alerts if a.due_at >= now]
-    context = {"late": late, "soon": soon, "days": ALERT_DAYS,
-               "url": f"{settings.SITE_URL}{reverse('payouts:due')}"}
-    subject = _("Payouts: %(late)s late, %(soon)s due within %(days)s days") % {
-        "late": len(late), "soon": len(soon), "days": ALERT_DAYS}
-    body = render_to_string("payouts/alert_due.txt", context)
-    mail.EmailMessage(subject=str(subject), body=body, to=recipients).send()
-
-
-# --- keys -----------------------------------------------------------------------------------
-
-
-def payout_keys_rewrap(*, batch: int = 500) -> int:
-    """Re-wrap every batch's data key with the newest master key (part of key rotation)."""
-    done = 0
-    last = 0
-    while True:
-        ids = list(PaymentBatch.objects.filter(pk__gt=last).order_by("pk")
-                   .values_list("pk", flat=True)[:batch])
-        if not ids:
-            return done
-        with transaction.atomic():
-            for row in PaymentBatch.objects.select_for_update().filter(pk__in=ids):
-                row.wrapped_key = crypto.data_key_rewrap(bytes(row.wrapped_key))
-                row.save(update_fields=["wrapped_key"])
-                done += 1
-        last = ids[-1]

@@ -25,7 +25,7 @@ from rabatt.core.errors import DomainError
 from rabatt.core.timeutil import utcnow
 from rabatt.payouts import selectors, services
 from rabatt.payouts.forms import BuildForm, ExportForm, ImportForm
-from rabatt.payouts.models import BatchStatus
+from rabatt.payouts.transitions import BATCH_TRANSITIONS
 
 PERMISSION = "payouts.manage"
 
@@ -97,13 +97,16 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         return _refused(request, exc)
     after = int(request.GET.get("after") or 0)
     payments = selectors.batch_payments(batch=batch, after=after)
+    actions = BATCH_TRANSITIONS.allowed(batch.status, "staff")
     return render(request, "payouts/batch.html", {
         "batch": batch,
         "payments": payments,
         "next_after": payments[-1]["pk"] if len(payments) == selectors.PAGE else None,
         "counts": selectors.batch_status_counts(batch=batch),
         "events": selectors.batch_events(batch=batch),
-        "can_approve": batch.status == BatchStatus.BUILT and batch.built_by_id != actor.pk,
+        # What finance may do next comes from the table; approving also needs a second person.
+        "actions": actions,
+        "can_approve": "approve" in actions and batch.built_by_id != actor.pk,
         "export_form": ExportForm(initial={"version": batch.payer.file_version}),
     })
 

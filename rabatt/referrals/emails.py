@@ -1,56 +1,56 @@
-"""E-mail addresses as providers read them, to find one person behind several spellings.
+"""The referral e-mails: a friend's code and a referrer's progress link, queued in the outbox.
 
-The rule table (see docs/referrals.md): every address is trimmed and lower-cased; some
-providers also ignore dots in the local part, and many deliver ``name+anything`` to ``name``.
+Both are service e-mails (the person asked for them), so they carry no unsubscribe link and are
+sent whatever the marketing suppression list says. The outbox renders them in the person's
+language when it sends.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
+from django.urls import reverse
+from django.utils import translation
 
-# Domains that are another name of the same mailbox provider.
-DOMAIN_ALIASES = {"googlemail.com": "gmail.com"}
-# Providers that ignore dots in the local part.
-IGNORE_DOTS = frozenset({"gmail.com"})
-# Providers that deliver ``name+tag`` to ``name`` (sub-addressing).
-PLUS_TAGS = frozenset({
-    "gmail.com",
-    "outlook.com", "hotmail.com", "live.com", "msn.com",
-    "icloud.com", "me.com", "mac.com",
-    "fastmail.com", "fastmail.fm",
-    "proton.me", "protonmail.com", "pm.me",
-    "yahoo.com",  # Yahoo uses "-" for its own aliases, but also accepts "+"
-    "zoho.com",
-    "online.no",
-})
-
-DISPOSABLE_FILE = Path(__file__).resolve().parent / "data" / "disposable_domains.txt"
+from rabatt.codes.alphabet import display
+from rabatt.notifications.models import OutboundEmail
+from rabatt.notifications.services import email_queue
+from rabatt.referrals.models import Friend, Referral, ReferralEvent
 
 
-def email_canonical(email: str) -> str:
-    """Return the mailbox an address reaches: ``J.Doe+x@GoogleMail.com`` is ``jdoe@gmail.com``."""
-    address = email.strip().lower()
-    local, sep, domain = address.rpartition("@")
-    if not sep or not local:
-        return address
-    domain = DOMAIN_ALIASES.get(domain, domain)
-    if domain in PLUS_TAGS:
-        local = local.split("+", 1)[0]
-    if domain in IGNORE_DOTS:
-        local = local.replace(".", "")
-    return f"{local}@{domain}"
+def friend_code_dedup_key(friend_id: int) -> str:
+    """Return the outbox key of a friend's code e-mail (one per friend)."""
+    return f"referral-friend-code:{friend_id}"
 
 
-@cache
-def disposable_domains() -> frozenset[str]:
-    lines = DISPOSABLE_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+def friend_code_email_queue(*, friend: Friend) -> OutboundEmail | None:
+    """Queue the e-mail with a referred friend's code, in the sign-up's transaction."""
+    campaign = friend.campaign
+    with translation.override(friend.locale):
+        campaign_name = campaign.display_name
+    return email_queue(
+        kind="referrals.friend_code", dedup_key=friend_code_dedup_key(friend.pk),
+        to=friend.email, template="referrals/email/friend_code",
+        context={"name": friend.name, "campaign": campaign_name,
+                 "code": display(friend.code.code), "channel": friend.code.channel,
+                 "campaign_path": reverse("campaigns:site", args=[campaign.slug])},
+        locale=friend.locale, on_result="referrals.friend_code_emailed",
+        hook_args={"friend_id": friend.pk},
+    )
 
 
-def email_is_disposable(email: str) -> bool:
-    """True if the address is at a throw-away domain (or a subdomain of one)."""
-    domain = email.strip().lower().rpartition("@")[2]
-    listed = disposable_domains()
-    parts = domain.split(".")
-    return any(".".join(parts[i:]) in listed for i in range(len(parts) - 1))
+def progress_link_email_queue(*, referral: Referral, event: ReferralEvent, locale: str,
+                              progress_path: str) -> OutboundEmail | None:
+    """Queue the e-mail with a referrer's progress link; once per request (``event``)."""
+    with translation.override(locale):
+        campaign_name = referral.campaign.display_name
+    return email_queue(
+        kind="referrals.progress_link", dedup_key=f"referral-progress:{event.pk}",
+        to=referral.email, template="referrals/email/progress_link",
+        context={"campaign": campaign_name, "progress_path": progress_path},
+        locale=locale,
+    )
+
+
+def friend_code_email_outcome(*, friend_id: int) -> tuple[int, str] | None:
+    """Return the outbox's attempts and last error for a friend's code e-mail, if queued."""
+    return (OutboundEmail.objects.filter(dedup_key=friend_code_dedup_key(friend_id))
+            .values_list("attempts", "last_error").first())

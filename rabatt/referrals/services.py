@@ -13,16 +13,23 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from rabatt.campaigns.models import Campaign
+from rabatt.claims.models import Claim
 from rabatt.codes.alphabet import normalise
 from rabatt.codes.models import Code, CodeStatus, Recipient
 from rabatt.codes.services import code_issue_one
 from rabatt.core.errors import Conflict, DomainError, NotFound
 from rabatt.core.ratelimit import RateLimited
 from rabatt.core.timeutil import utcnow
-from rabatt.referrals.emails import email_canonical, email_is_disposable
+from rabatt.referrals.addresses import email_canonical, email_is_disposable
+from rabatt.referrals.emails import (
+    friend_code_email_outcome,
+    friend_code_email_queue,
+    progress_link_email_queue,
+)
 from rabatt.referrals.models import MAX_FRIENDS, Friend, Referral, ReferralEvent
 from rabatt.referrals.selectors import referral_by_token, referral_options
 
@@ -57,8 +64,6 @@ def _checked_email(email: str, field: str = "email") -> str:
 
 def _owner_email(code: Code) -> str:
     """The e-mail of the person who holds a code: their claim's, else the distribution's."""
-    from rabatt.claims.models import Claim
-
     claimed = Claim.objects.filter(code=code).values_list("email", flat=True).first()
     if claimed:
         return claimed
@@ -151,7 +156,7 @@ def _signals(referral: Referral, data: FriendIn, prefix: str, canonical: str,
 def friend_signup(*, token: str, data: FriendIn, now: datetime | None = None) -> Friend:
     """Sign a friend up through a link: check, take one of the 3 slots, issue their code.
 
-    The code is e-mailed after commit by a task. Refusals store nothing.
+    The code e-mail is queued in the outbox with the sign-up. Refusals store nothing.
     """
     now = now or utcnow()
     referral = referral_by_token(token=token)
@@ -217,49 +222,28 @@ def friend_signup(*, token: str, data: FriendIn, now: datetime | None = None) ->
             raise limit
         _event(referral, "friend_signed_up", friend=friend,
                data={"slot": friend.slot, "signals": sorted(signals)}, at=now)
-        friend_id = friend.pk
-        transaction.on_commit(lambda: _enqueue_friend_code(friend_id))
+        friend_code_email_queue(friend=friend)
     return friend
 
 
-def _enqueue_friend_code(friend_id: int, delay: timedelta | None = None) -> None:
-    from rabatt.referrals.tasks import send_friend_code_email
-
-    task = send_friend_code_email
-    if delay is not None:
-        task = task.using(run_after=utcnow() + delay)
-    task.enqueue(friend_id)
-
-
-MAX_EMAIL_ATTEMPTS = 8
-
-
-def friend_code_email_send(*, friend_id: int) -> str:
-    """E-mail a friend their code unless it was sent already; safe to run again."""
-    from rabatt.referrals.mail import friend_code_message
-
+def friend_code_email_result(*, friend_id: int, outcome: str, at: datetime) -> None:
+    """Record what the outbox did with a friend's code e-mail (a notifications hook)."""
     with transaction.atomic():
-        friend = (Friend.objects.select_for_update(of=("self",)).select_related("code", "campaign")
+        friend = (Friend.objects.select_for_update(of=("self",)).select_related("referral")
                   .filter(pk=friend_id).first())
         if friend is None or friend.code_emailed_at is not None:
-            return "skipped"
-        try:
-            friend_code_message(friend).send()
-        except Exception as exc:  # SMTP, DNS, timeouts: retried with backoff
-            friend.email_attempts += 1
-            friend.email_error = f"{type(exc).__name__}: {exc}"[:300]
-            friend.save(update_fields=["email_attempts", "email_error"])
-            if friend.email_attempts < MAX_EMAIL_ATTEMPTS:
-                delay = timedelta(seconds=min(3600, 30 * 2 ** (friend.email_attempts - 1)))
-                transaction.on_commit(lambda: _enqueue_friend_code(friend_id, delay))
-                return "retry"
-            return "failed"
-        friend.code_emailed_at = utcnow()
-        friend.email_attempts += 1
-        friend.email_error = ""
-        friend.save(update_fields=["code_emailed_at", "email_attempts", "email_error"])
-        _event(friend.referral, "friend_code_emailed", friend=friend)
-    return "sent"
+            return
+        attempts, error = friend_code_email_outcome(friend_id=friend_id) or (
+            friend.email_attempts + 1, "")
+        friend.email_attempts = attempts
+        if outcome == "sent":
+            friend.code_emailed_at = at
+            friend.email_error = ""
+            friend.save(update_fields=["code_emailed_at", "email_attempts", "email_error"])
+            _event(friend.referral, "friend_code_emailed", friend=friend, at=at)
+            return
+        friend.email_error = (error or outcome)[:300]
+        friend.save(update_fields=["email_attempts", "email_error"])
 
 
 def progress_token(referral: Referral) -> str:
@@ -288,32 +272,15 @@ def referral_progress_link_request(*, token: str, locale: str) -> Referral:
             _("We do not know the e-mail address of this link's owner, so we cannot send the "
               "progress link."), code="referrer_email_unknown", status=409)
     with transaction.atomic():
-        _event(referral, "progress_link_requested", data={"locale": locale})
-        referral_id = referral.pk
-        transaction.on_commit(lambda: _enqueue_progress(referral_id, locale))
+        event = _event(referral, "progress_link_requested", data={"locale": locale})
+        progress_link_email_queue(
+            referral=referral, event=event, locale=locale,
+            progress_path=reverse("referrals:progress", args=[progress_token(referral)]))
     return referral
-
-
-def _enqueue_progress(referral_id: int, locale: str) -> None:
-    from rabatt.referrals.tasks import send_progress_link_email
-
-    send_progress_link_email.enqueue(referral_id, locale)
-
-
-def progress_link_email_send(*, referral_id: int, locale: str) -> str:
-    from rabatt.referrals.mail import progress_link_message
-
-    referral = Referral.objects.select_related("campaign").filter(pk=referral_id).first()
-    if referral is None or not referral.email:
-        return "skipped"
-    progress_link_message(referral, locale).send()
-    return "sent"
 
 
 def friend_signals_refresh(*, friend_id: int) -> dict[str, Any]:
     """Add the signals a later claim reveals: same bank account or address on both sides."""
-    from rabatt.claims.models import Claim
-
     with transaction.atomic():
         friend = (Friend.objects.select_for_update(of=("self",)).select_related("referral")
                   .get(pk=friend_id))

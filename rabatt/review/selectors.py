@@ -180,7 +180,7 @@ def claim_by_reference(*, reference: str) -> Claim:
 def claim_risk_flags(*, claim: Claim) -> list[str]:
     """The claim's risk flags: the bank holder's name, and what the receipt check found."""
     try:
-        check: ReceiptCheck | None = claim.receipt_check  # type: ignore[attr-defined]
+        check: ReceiptCheck | None = claim.receipt_check
     except ReceiptCheck.DoesNotExist:
         check = None
     flags = risk_flags_of(check)

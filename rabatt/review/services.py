@@ -27,6 +27,7 @@ from rabatt.receipts.models import ReceiptFile
 from rabatt.receipts.services import receipt_read
 from rabatt.review.models import AccessLog, ApprovalRequest, Assignment, BulkJob, BulkResult, Note
 from rabatt.review.selectors import four_eyes_reasons
+from rabatt.review.transitions import APPROVAL_TRANSITIONS
 
 PENDING_SECOND_APPROVAL = "pending_second_approval"
 BULK_ACTIONS = ("approve", "reject", "request_info")
@@ -113,9 +114,15 @@ def _locked(claim_id: int) -> Claim:
     return claim
 
 
-def _cancel_pending(claim_id: int, actor: User) -> None:
-    ApprovalRequest.objects.filter(claim_id=claim_id, status=ApprovalRequest.Status.PENDING) \
-        .update(status=ApprovalRequest.Status.CANCELLED, decided_by=actor, decided_at=utcnow())
+def _approval_transition(*, claim_id: int, action: str, actor: User) -> int:
+    """Complete or cancel the claim's pending approval request; return how many moved.
+
+    The database allows one pending request per claim, so the claim names it.
+    """
+    transition = APPROVAL_TRANSITIONS[action]
+    return ApprovalRequest.objects.filter(
+        claim_id=claim_id, status__in=transition.sources,
+    ).update(status=transition.target, decided_by=actor, decided_at=utcnow())
 
 
 def decide_approve(*, claim_id: int, actor: User, message: str = "") -> Decision:
@@ -146,9 +153,7 @@ def decide_approve(*, claim_id: int, actor: User, message: str = "") -> Decision
                                  "the second."), code="second_approver_required")
             data = {"four_eyes": {"first": pending.requested_by_id, "second": actor.pk,
                                   "why": pending.why}}
-            pending.status = ApprovalRequest.Status.COMPLETED
-            pending.decided_by, pending.decided_at = actor, utcnow()
-            pending.save(update_fields=["status", "decided_by", "decided_at"])
+            _approval_transition(claim_id=claim_id, action="complete", actor=actor)
         claim = claims.claim_approve(claim_id=claim_id, actor=actor, message=message.strip(),
                                      data=data)
         assignment_release(claim_id=claim_id, actor=actor)
@@ -161,7 +166,7 @@ def decide_reject(*, claim_id: int, actor: User, reason: str, message: str = "")
         assignment_take(claim_id=claim_id, actor=actor)
         claim = claims.claim_reject(claim_id=claim_id, actor=actor, reason=reason,
                                     message=message.strip())
-        _cancel_pending(claim_id, actor)
+        _approval_transition(claim_id=claim_id, action="cancel", actor=actor)
         assignment_release(claim_id=claim_id, actor=actor)
     return Decision(claim=claim, outcome=claim.status)
 
@@ -173,7 +178,7 @@ def decide_request_info(*, claim_id: int, actor: User, reasons: Sequence[str],
         assignment_take(claim_id=claim_id, actor=actor)
         claim, token = claims.claim_request_info(claim_id=claim_id, actor=actor,
                                                  reasons=list(reasons), message=message)
-        _cancel_pending(claim_id, actor)
+        _approval_transition(claim_id=claim_id, action="cancel", actor=actor)
         assignment_release(claim_id=claim_id, actor=actor)
     return Decision(claim=claim, outcome=claim.status, token=token)
 
@@ -190,7 +195,7 @@ def decide_reopen(*, claim_id: int, actor: User, message: str = "") -> Decision:
     require(actor, "claims.reopen")
     with transaction.atomic():
         claim = claims.claim_reopen(claim_id=claim_id, actor=actor, message=message.strip())
-        _cancel_pending(claim_id, actor)
+        _approval_transition(claim_id=claim_id, action="cancel", actor=actor)
     return Decision(claim=claim, outcome=claim.status)
 
 

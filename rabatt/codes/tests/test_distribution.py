@@ -9,13 +9,18 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
+from django.test import Client, override_settings
 
 from rabatt.codes.alphabet import display
-from rabatt.codes.models import Code, CodeEvent, Recipient, RecipientStatus, Suppression
+from rabatt.codes.models import Code, CodeEvent, Recipient, RecipientStatus
 from rabatt.codes.services import suppression_add
+from rabatt.notifications.models import OutboundEmail, Suppression
+from rabatt.notifications.services import MAX_ATTEMPTS, email_send
 
-pytestmark = pytest.mark.django_db
+# The outbox sends once the queuing transaction commits, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+# Tasks are recorded, not run: the e-mails stay queued until a test sends them.
+QUIET_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 
 CSV = ("email,name,locale\nkari@example.no,Kari,nb\nola@example.no,Ola,en-GB\n"
        "KARI@example.no,K,nb\nnot-an-address,X,en\n")
@@ -127,3 +132,50 @@ def test_report(campaign, recipients_csv, capsys):
     assert data["referrals"]["links"] == 0
     call_command("codes", "report", "sonos-summer-2019")
     assert "discount given" in capsys.readouterr().out
+
+
+def test_the_command_counts_what_the_outbox_did(campaign, recipients_csv, capsys):
+    distribute(recipients_csv)
+    assert capsys.readouterr().out.strip() == "sent 2"
+    distribute(recipients_csv)
+    assert capsys.readouterr().out.strip() == "nothing to send"
+
+
+def test_a_failed_email_is_queued_again_by_the_next_run(campaign, recipients_csv, smtp,
+                                                         capsys):
+    with override_settings(TASKS=QUIET_TASKS):  # queued, not sent
+        distribute(recipients_csv)
+    assert capsys.readouterr().out.strip() == "queued 2"
+    assert set(Recipient.objects.values_list("status", flat=True)) == {"sending"}
+    kari = Recipient.objects.get(email_normalised="kari@example.no")
+    row = OutboundEmail.objects.get(dedup_key=f"codes-recipient:{kari.pk}:1")
+    assert (row.marketing, row.on_result, row.hook_args) == (
+        True, "codes.recipient_emailed", {"recipient_id": kari.pk})
+    # The last attempt the outbox makes fails: the recipient hears of it.
+    OutboundEmail.objects.filter(pk=row.pk).update(attempts=MAX_ATTEMPTS - 1)
+    smtp.refuse = True
+    assert email_send(email_id=row.pk) == "failed"
+    kari.refresh_from_db()
+    assert kari.status == RecipientStatus.FAILED
+    assert "451" in kari.last_error
+    assert CodeEvent.objects.get(kind="send_failed").data == {"error": "SMTPDataError"}
+    # The next run queues a new e-mail for the failed one only (Ola's is still queued).
+    smtp.refuse = False
+    distribute(recipients_csv)
+    assert capsys.readouterr().out.strip() == "sent 1"
+    kari.refresh_from_db()
+    assert (kari.status, kari.attempts) == (RecipientStatus.SENT, 2)
+    assert [m["To"].addresses[0].addr_spec for m in smtp.messages] == ["kari@example.no"]
+
+
+def test_an_address_suppressed_while_queued_is_not_emailed(campaign, recipients_csv):
+    with override_settings(TASKS=QUIET_TASKS):
+        distribute(recipients_csv)
+    suppression_add(email="Ola@Example.no", reason="bounced", detail="DSN 5.1.1")
+    ola = Recipient.objects.get(email_normalised="ola@example.no")
+    assert ola.status == RecipientStatus.SUPPRESSED
+    assert CodeEvent.objects.get(recipient=ola, kind="bounced").data == {"detail": "DSN 5.1.1"}
+    row = OutboundEmail.objects.get(dedup_key=f"codes-recipient:{ola.pk}:1")
+    assert row.status == "suppressed"
+    assert email_send(email_id=row.pk) == "skipped"
+    assert Recipient.objects.get(email_normalised="kari@example.no").status == "sending"

@@ -69,3 +69,18 @@ def test_agents_and_anonymous_users_are_kept_out(campaign, agent, client):
     approved_claims(campaign, 1)
     assert staff.post("/staff/payouts/build/", {"currency": "NOK"}).status_code == 403
     assert PaymentBatch.objects.count() == 0
+
+
+def test_the_batch_page_offers_what_the_table_allows(campaign, finance, finance2):
+    from rabatt.payouts.services import payout_batch_approve, payout_batch_build
+
+    payer()
+    approved_claims(campaign, 1)
+    batch = payout_batch_build(actor=finance, currency="NOK")
+    page = verified_client(finance).get(f"/staff/payouts/batches/{batch.pk}/").content
+    assert (b"Produce bank file" in page, b"Cancel batch" in page) == (False, True)
+    payout_batch_approve(batch_id=batch.pk, actor=finance2)
+    page = verified_client(finance).get(f"/staff/payouts/batches/{batch.pk}/").content
+    assert b"Approve batch" not in page
+    assert b"must approve" not in page
+    assert (b"Produce bank file" in page, b"Cancel batch" in page) == (True, True)

@@ -71,3 +71,32 @@ def test_same_bank_account_and_address_after_both_claim(campaign):
     assert signals == {"same_bank_account_as_referrer": True, "same_address_as_referrer": True}
     friend.refresh_from_db()
     assert friend.signals == signals
+
+
+@pytest.mark.django_db(transaction=True)  # the outbox sends when the sign-up commits
+def test_the_friends_code_email_goes_through_the_outbox(campaign, smtp):
+    from rabatt.notifications.models import OutboundEmail
+    from rabatt.notifications.services import MAX_ATTEMPTS, email_send
+    from rabatt.referrals.models import Friend, ReferralEvent
+
+    referral, _ = referral_link(campaign=campaign, code_text=direct_code(campaign).code)
+    smtp.refuse = True
+    friend = friend_signup(token=referral.token, data=FriendIn(name="A", email="a@example.no"))
+    row = OutboundEmail.objects.get(dedup_key=f"referral-friend-code:{friend.pk}")
+    assert (row.status, row.marketing, row.unsubscribe_path) == ("pending", False, "")
+    # Its last attempt fails: the friend row says so, and no event claims it was sent.
+    OutboundEmail.objects.filter(pk=row.pk).update(attempts=MAX_ATTEMPTS - 1,
+                                                   next_attempt_at=None)
+    assert email_send(email_id=row.pk) == "failed"
+    friend = Friend.objects.get(pk=friend.pk)
+    assert (friend.code_emailed_at, friend.email_attempts) == (None, MAX_ATTEMPTS)
+    assert "451" in friend.email_error
+    assert not ReferralEvent.objects.filter(kind="friend_code_emailed").exists()
+    # A second friend's e-mail is sent: the time, the count and the event are recorded.
+    smtp.refuse = False
+    other = friend_signup(token=referral.token, data=FriendIn(name="B", email="b@example.no"))
+    other = Friend.objects.get(pk=other.pk)
+    assert other.code_emailed_at is not None
+    assert (other.email_attempts, other.email_error) == (1, "")
+    assert ReferralEvent.objects.get(kind="friend_code_emailed").friend_id == other.pk
+    assert "List-Unsubscribe" not in smtp.messages[-1]  # a service e-mail

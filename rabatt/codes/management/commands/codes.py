@@ -12,7 +12,8 @@ from rabatt.campaigns.selectors import campaign_get
 from rabatt.codes.alphabet import display
 from rabatt.codes.conf import distribution_rate
 from rabatt.codes.distribution import read_bounces, read_recipients
-from rabatt.codes.selectors import codes_report, recipients_to_send
+from rabatt.codes.models import RecipientStatus
+from rabatt.codes.selectors import codes_report, recipients_status_counts, recipients_to_send
 from rabatt.codes.services import (
     codes_issue,
     recipient_code_assign,
@@ -119,6 +120,7 @@ def distribute(command: BaseCommand, options: dict[str, Any]) -> None:
                          f"{len(problems)} lines skipped")
     todo = list(recipients_to_send(campaign=campaign).values_list("pk", flat=True))
     counts: dict[str, int] = {}
+    queued: list[int] = []
     interval = 1.0 / rate
     with tqdm(total=len(todo), unit="mail", file=sys.stderr, disable=None,
               desc="Sending") as bar:
@@ -126,15 +128,22 @@ def distribute(command: BaseCommand, options: dict[str, Any]) -> None:
         for recipient_id in todo:
             recipient_code_assign(recipient_id=recipient_id, channel=options["channel"])
             result = recipient_send(recipient_id=recipient_id)
-            counts[result] = counts.get(result, 0) + 1
             bar.update(1)
-            if result in ("sent", "failed"):
-                next_at += interval
-                pause = next_at - time.monotonic()
-                if pause > 0:
-                    time.sleep(pause)
-                else:
-                    next_at = time.monotonic()
+            if result != "queued":
+                counts[result] = counts.get(result, 0) + 1
+                continue
+            queued.append(recipient_id)
+            # Each e-mail leaves as soon as it is queued, so pacing the queue paces the sending.
+            next_at += interval
+            pause = next_at - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            else:
+                next_at = time.monotonic()
+    # What the outbox has done so far (everything, when tasks run inline); the rest is queued.
+    for status, n in recipients_status_counts(recipient_ids=queued).items():
+        label = "queued" if status == RecipientStatus.SENDING else status
+        counts[label] = counts.get(label, 0) + n
     command.stdout.write(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or
                          "nothing to send")
 

@@ -1,6 +1,6 @@
 import pytest
 
-from rabatt.referrals.emails import email_canonical, email_is_disposable
+from rabatt.referrals.addresses import email_canonical, email_is_disposable
 
 
 @pytest.mark.parametrize(("address", "canonical"), [
