@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -13,8 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from rabatt.campaigns.models import Campaign, Channel, Product, Retailer
 from rabatt.campaigns.selectors import campaign_rules
+from rabatt.core.errors import DomainError
 from rabatt.core.i18n import country_name
 from rabatt.core.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from rabatt.claims.models import Claim
 
 MAX_LINES = 10
 MAX_QUANTITY = 20
@@ -29,9 +34,10 @@ IBAN_FIELDS = ("iban", "bic")
 
 
 class Form(forms.Form):
-    """A form whose labels carry no colon and whose widgets get the site's autocomplete hints."""
+    """A form whose labels carry no colon and whose errors link to their fields."""
 
     label_suffix = ""
+
     def error_links(self) -> list[tuple[str, str]]:
         """Return (field id, message) of every error, for the error summary at the top."""
         links: list[tuple[str, str]] = [("", str(e)) for e in self.non_field_errors()]
@@ -41,6 +47,17 @@ class Form(forms.Form):
             for error in errors:
                 links.append((self[name].id_for_label, str(error)))
         return links
+
+    def add_refusal(self, exc: DomainError) -> None:
+        """Show a service's refusal on the field it names, or above the form."""
+        placed = False
+        for key in exc.fields or {}:
+            name = str(key).split(".")[-1]
+            if name in self.fields:
+                self.add_error(name, str(exc.message))
+                placed = True
+        if not placed:
+            self.add_error(None, str(exc.message))
 
 
 class CodeForm(Form):
@@ -61,16 +78,11 @@ class LocalDecimalField(forms.DecimalField):
             if value.count(".") > 1:
                 head, _dot, tail = value.rpartition(".")
                 value = head.replace(".", "") + "." + tail
-        try:
-            return super().to_python(value)
-        except InvalidOperation:  # pragma: no cover - DecimalField wraps these already
-            raise ValidationError(_("Enter a price, for example 4990.00."),
-                                  code="invalid") from None
+        return super().to_python(value)
 
 
 def purchase_date_range(campaign: Campaign) -> tuple[date, date]:
-    """Return the first and last day a purchase may be dated: inside the window, never later
-    than today."""
+    """Return the first and last day a purchase may be dated (in the window, not after today)."""
     first = campaign.purchase_starts_at.date()
     last = min(campaign.purchase_last_moment.date(), utcnow().date())
     return first, last
@@ -173,11 +185,47 @@ class PurchaseForm(Form):
         return data
 
     def values(self) -> dict[str, Any]:
-        """What the draft keeps of this step."""
+        """Return what the draft keeps of this step."""
         data = self.cleaned_data
         return {"country": data["country"], "retailer": data["retailer"],
                 "purchased_on": data["purchased_on"].isoformat(),
                 "order_number": data.get("order_number", ""), "lines": data["lines"]}
+
+    def partial_values(self) -> dict[str, Any]:
+        """Return what can be quoted of a validated form, valid or not (for the estimate)."""
+        data = getattr(self, "cleaned_data", {})
+        return {"country": data.get("country", ""), "retailer": data.get("retailer", ""),
+                "purchased_on": data.get("purchased_on"), "lines": data.get("lines", [])}
+
+    @staticmethod
+    def line_count_of(data: Mapping[str, Any]) -> int:
+        """Return how many product rows posted form data has (1 to MAX_LINES)."""
+        try:
+            return max(1, min(int(data.get("lines", "1")), MAX_LINES))
+        except ValueError:
+            return 1
+
+    @staticmethod
+    def lines_edited(data: dict[str, Any], action: str,
+                     count: int) -> tuple[dict[str, Any], int]:
+        """Apply "add_line" or "remove_line:<n>" to posted form data; return it and its rows."""
+        if action == "add_line":
+            return data, min(count + 1, MAX_LINES)
+        number = action.removeprefix("remove_line:")
+        index = int(number) if action.startswith("remove_line:") and number.isdigit() else -1
+        if not (0 <= index < count and count > 1):
+            return data, count
+        # Later rows move up one place, so the form's fields stay numbered 0..count-2.
+        shifted = {k: v for k, v in data.items()
+                   if not k.startswith(("product_", "price_", "quantity_"))}
+        target = 0
+        for i in range(count):
+            if i == index:
+                continue
+            for name in ("product", "price", "quantity"):
+                shifted[f"{name}_{target}"] = data.get(f"{name}_{i}", "")
+            target += 1
+        return shifted, count - 1
 
     @staticmethod
     def data_from(values: dict[str, Any]) -> dict[str, Any]:
@@ -216,9 +264,6 @@ class DetailsForm(Form):
         label=_("Account holder"), max_length=140,
         help_text=_("Your name as your bank knows it: the account must be your own."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}))
-
-    PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "address_line1",
-                     "address_line2", "postcode", "city")
 
     def __init__(self, *args: Any, country: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -328,6 +373,11 @@ class AnswerForm(Form):
 
     CORRECTABLE = ("first_name", "last_name", "phone", "address_line1", "address_line2",
                    "postcode", "city", "order_number")
+
+    @classmethod
+    def current(cls, claim: Claim) -> dict[str, str]:
+        """Return the claim's present values of the fields the consumer may correct."""
+        return {k: getattr(claim, k) for k in cls.CORRECTABLE}
 
     def corrections(self, current: dict[str, str]) -> dict[str, str]:
         """Return only the fields the consumer actually changed."""

@@ -45,11 +45,8 @@ def claim_for_tracker(*, reference: str, email: str) -> Claim:
 def claim_public_status(*, claim: Claim) -> dict[str, Any]:
     """What the consumer may see of their claim: status, history, next step."""
     code, message = NEXT_STEPS[ClaimStatus(claim.status)]
-    history = [
-        {"at": e.at, "status": e.to_status or claim.status,
-         "label": str(ClaimStatus(e.to_status).label) if e.to_status else e.kind}
-        for e in claim.events.all() if e.to_status
-    ]
+    history = [{"at": e.at, "status": e.to_status, "label": str(ClaimStatus(e.to_status).label)}
+               for e in claim.events.all() if e.to_status]
     return {
         "reference": claim.reference,
         "status": claim.status,

@@ -47,7 +47,9 @@ from rabatt.receipts.services import (
     receipt_copy_to_claim,
     receipt_delete,
     receipt_files_discard,
+    receipt_read,
     receipt_store,
+    receipt_vet,
 )
 
 INFO_ANSWER_DAYS = 7
@@ -685,3 +687,30 @@ def claim_contact_correct(*, claim_id: int, changes: dict[str, str],
         claim_event_record(claim=claim, kind="rectify_contact", actor_type=actor_type,
                            data={"corrected": corrected})
     return corrected
+
+
+# -- Staged answer documents ------------------------------------------------------------------
+
+
+def answer_file_stage(*, claim: Claim, draft: ClaimDraft, safe: SafeFile) -> ReceiptFile:
+    """Stage a document for an answer; the claim's own files count against the limit too."""
+    if claim.files.count() + draft.files.count() >= MAX_FILES_PER_CLAIM:
+        raise DomainError(_("Please upload at most %(n)s files.") % {"n": MAX_FILES_PER_CLAIM},
+                          code="too_many_files")
+    return draft_add_file(draft=draft, safe=safe)
+
+
+def claim_answer_info_staged(*, token: str, draft: ClaimDraft | None, message: str = "",
+                             corrections: dict[str, str] | None = None) -> Claim:
+    """Answer with the documents staged in ``draft``, vetted again, then empty the draft."""
+    if draft is None:
+        return claim_answer_info(token=token, message=message, corrections=corrections)
+    staged = list(draft.files.all())
+    key = bytes(draft.wrapped_key)
+    uploads = [receipt_vet(data=receipt_read(receipt=f, draft_key=key), name=f.display_name,
+                           content_type=f.content_type) for f in staged]
+    claim = claim_answer_info(token=token, message=message, uploads=uploads,
+                              corrections=corrections)
+    for f in staged:
+        draft_remove_file(draft=draft, file_id=str(f.id))
+    return claim

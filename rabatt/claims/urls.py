@@ -1,22 +1,22 @@
 from django.urls import path
 
-from rabatt.claims import views
+from rabatt.claims.views import answer, tracker, wizard
 
 app_name = "claims"
 urlpatterns = [
-    path("track/", views.track, name="track"),
-    path("claims/answer/<str:token>/", views.answer, name="answer"),
-    path("claims/answer/<str:token>/files/", views.answer_file_add, name="answer_file_add"),
-    path("claims/answer/<str:token>/files/<uuid:file_id>/", views.answer_file,
+    path("track/", tracker.track, name="track"),
+    path("claims/answer/<str:token>/", answer.answer, name="answer"),
+    path("claims/answer/<str:token>/files/", answer.answer_file_add, name="answer_file_add"),
+    path("claims/answer/<str:token>/files/<uuid:file_id>/", answer.answer_file,
          name="answer_file"),
-    path("claims/answer/<str:token>/files/<uuid:file_id>/remove/", views.answer_file_remove,
+    path("claims/answer/<str:token>/files/<uuid:file_id>/remove/", answer.answer_file_remove,
          name="answer_file_remove"),
-    path("c/<slug:slug>/claim/", views.wizard_start, name="wizard"),
-    path("c/<slug:slug>/claim/quote/", views.wizard_quote, name="quote"),
-    path("c/<slug:slug>/claim/files/", views.draft_file_add, name="draft_file_add"),
-    path("c/<slug:slug>/claim/files/<uuid:file_id>/", views.draft_file, name="draft_file"),
-    path("c/<slug:slug>/claim/files/<uuid:file_id>/remove/", views.draft_file_remove,
+    path("c/<slug:slug>/claim/", wizard.wizard_start, name="wizard"),
+    path("c/<slug:slug>/claim/quote/", wizard.wizard_quote, name="quote"),
+    path("c/<slug:slug>/claim/files/", wizard.draft_file_add, name="draft_file_add"),
+    path("c/<slug:slug>/claim/files/<uuid:file_id>/", wizard.draft_file, name="draft_file"),
+    path("c/<slug:slug>/claim/files/<uuid:file_id>/remove/", wizard.draft_file_remove,
          name="draft_file_remove"),
-    path("c/<slug:slug>/claim/done/", views.wizard_done, name="done"),
-    path("c/<slug:slug>/claim/<slug:step>/", views.wizard_step, name="step"),
+    path("c/<slug:slug>/claim/done/", wizard.wizard_done, name="done"),
+    path("c/<slug:slug>/claim/<slug:step>/", wizard.wizard_step, name="step"),
 ]

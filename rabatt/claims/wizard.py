@@ -10,18 +10,27 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from rabatt.campaigns.models import Campaign, Channel
 from rabatt.campaigns.rules import Purchase, PurchaseLine, Quote
+from rabatt.campaigns.selectors import campaign_rules
 from rabatt.campaigns.services import campaign_quote
 from rabatt.claims.forms import CodeForm, DetailsForm, PurchaseForm
 from rabatt.claims.models import ClaimDraft
-from rabatt.claims.services import BankIn, PersonIn, PurchaseIn, draft_get, draft_new
+from rabatt.claims.services import (
+    BankIn,
+    PersonIn,
+    PurchaseIn,
+    bank_validate,
+    draft_get,
+    draft_new,
+)
+from rabatt.codes.models import Code
 from rabatt.codes.services import code_lookup
 from rabatt.core import crypto
 from rabatt.core.errors import DomainError
 from rabatt.core.timeutil import utcnow
-from rabatt.receipts.models import ReceiptFile
 
 STEPS = ("code", "purchase", "proof", "details", "review")
 
@@ -120,11 +129,26 @@ def step_valid(step: str, campaign: Campaign, draft: ClaimDraft) -> bool:
         return False
     if step == "code":
         try:
-            code = code_lookup(campaign=campaign, text=form.cleaned_data["code"])
+            code_for_claim(campaign, form.cleaned_data["code"])
         except DomainError:
             return False
-        return bool(code.channel == Channel.RETAILER)
     return True
+
+
+def code_for_claim(campaign: Campaign, text: str) -> Code:
+    """Return the usable cashback code ``text`` names; raises DomainError with the reason."""
+    code = code_lookup(campaign=campaign, text=text)
+    if code.channel != Channel.RETAILER:
+        raise DomainError(_("This code is a discount code for the brand's shop, not for "
+                            "cashback."), code="code_wrong_channel")
+    return code
+
+
+def bank_check(campaign: Campaign, country: str, form: DetailsForm) -> None:
+    """Check a valid details form's bank account for the country; raises DomainError."""
+    currency = campaign_rules(campaign=campaign).currencies[country]
+    bank_validate(country=country, currency=currency, bank=BankIn(
+        account_holder=form.cleaned_data["account_holder"], fields=form.bank_values()))
 
 
 def first_open_step(campaign: Campaign, draft: ClaimDraft | None, upto: str) -> str | None:
@@ -158,14 +182,3 @@ def submission(draft: ClaimDraft) -> tuple[str, PersonIn, PurchaseIn, BankIn]:
     bank = BankIn(account_holder=details.get("account_holder", ""),
                   fields={k: str(details[k]) for k in bank_names if details.get(k)})
     return draft.data["code"]["code"], person, purchase_in, bank
-
-
-def file_rows(files: list[ReceiptFile], view: str, remove: str,
-              kwargs: dict[str, Any]) -> list[dict[str, Any]]:
-    """Describe uploaded files for the list under the uploader."""
-    return [{
-        "id": str(f.id), "name": f.display_name, "size": f.size,
-        "is_pdf": f.content_type == "application/pdf", "pages": f.page_count,
-        "view_url": reverse(view, kwargs={**kwargs, "file_id": f.id}),
-        "remove_url": reverse(remove, kwargs={**kwargs, "file_id": f.id}),
-    } for f in files]

@@ -151,7 +151,7 @@ def claim_factory(
 ) -> Any:
     """Submit a claim through ``claim_submit`` and walk it to ``status`` with the real
     transition functions (no HTTP; files are read only if on-commit work runs)."""
-    from datetime import datetime, timedelta
+    from datetime import datetime
     from decimal import Decimal
 
     from rabatt.campaigns.rules import PurchaseLine

@@ -131,6 +131,19 @@ def test_the_purchase_is_stored_at_noon_utc_with_the_quote_shown(client, campaig
     assert claim.amount == 748.5
 
 
+def test_product_rows_are_added_and_removed_without_javascript(client, campaign):
+    walk(client, campaign, "purchase")
+    added = client.post(f"{URL}purchase/", {**PURCHASE, "action": "add_line"}).content.decode()
+    assert 'name="lines" value="2"' in added
+    assert 'name="product_1"' in added
+    two = {**PURCHASE, "lines": "2", "product_1": "sub", "price_1": "7990"}
+    page = client.post(f"{URL}purchase/", {**two, "action": "remove_line:0"}).content.decode()
+    assert 'name="lines" value="1"' in page
+    assert 'name="product_1"' not in page
+    assert '<option value="sub" selected>' in page
+    assert "purchase" not in draft_of(client).data
+
+
 def test_a_retailer_from_another_country_is_refused(client, campaign):
     walk(client, campaign, "purchase")
     response = client.post(f"{URL}purchase/", {**PURCHASE, "retailer": "elgiganten-se"})

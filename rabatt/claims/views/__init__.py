@@ -1,0 +1,1 @@
+"""Consumer pages of a claim: the wizard, the tracker and the answer, one module each."""

@@ -1,0 +1,42 @@
+"""The claim tracker: a claim's status by its reference and e-mail address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from rabatt.claims.forms import TrackForm
+from rabatt.claims.presenters import tracker_progress
+from rabatt.claims.selectors import claim_for_tracker, claim_public_status
+from rabatt.core.errors import DomainError
+from rabatt.core.ratelimit import RateLimited, client_ip, rate_limit
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """Look a claim up by its reference and e-mail address (rate-limited)."""
+    status: dict[str, Any] | None = None
+    error = None
+    code = 200
+    if request.method == "POST":
+        form = TrackForm(request.POST)
+        if form.is_valid():
+            try:
+                rate_limit(scope="track-ip", key=client_ip(request), limit=30, window=60)
+                rate_limit(scope="track-ref", key=form.cleaned_data["reference"].upper(),
+                           limit=10, window=600)
+                claim = claim_for_tracker(reference=form.cleaned_data["reference"],
+                                          email=form.cleaned_data["email"])
+                status = claim_public_status(claim=claim)
+            except RateLimited as exc:
+                error, code = exc.message, 429
+            except DomainError as exc:
+                error = exc.message
+        else:
+            code = 422
+    else:
+        form = TrackForm(initial={"reference": request.GET.get("reference", "")})
+    return render(request, "claims/track.html", {
+        "form": form, "status": status, "error": error, "progress": tracker_progress(status),
+    }, status=code)
