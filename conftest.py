@@ -5,10 +5,21 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import override_settings
+from django.utils import translation
 
 from rabatt.campaigns.models import Campaign
 from rabatt.notifications.tests.smtp import Inbox, smtp_server
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_told() -> Iterator[None]:
+    """Start every test in the default language: a page rendered in Bokmål by an earlier test
+    leaves its language active in the thread (LocaleMiddleware never deactivates it)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

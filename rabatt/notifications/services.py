@@ -171,14 +171,13 @@ def email_message(row: OutboundEmail) -> mail.EmailMultiAlternatives:
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     language = row.locale if row.locale in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     with translation.override(language):
-        subject = render_to_string(f"{row.template}.subject.txt", context)
-        text = render_to_string(f"{row.template}.txt", context)
+        # A subject is one line, whatever the context held.
+        subject = " ".join(render_to_string(f"{row.template}.subject.txt", context).split())
+        text = str(render_to_string(f"{row.template}.txt", context))
         try:
-            html = render_to_string(f"{row.template}.html", context)
+            html = str(render_to_string(f"{row.template}.html", context))
         except TemplateDoesNotExist:
             html = ""
-    # A subject is one line, whatever the context held.
-    subject = " ".join(subject.split())
     message = mail.EmailMultiAlternatives(subject=subject, body=text, to=[row.to],
                                           headers=headers)
     if html:

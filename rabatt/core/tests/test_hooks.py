@@ -59,9 +59,15 @@ def test_every_published_topic_is_declared_and_every_declared_one_is_published()
 
 def test_publish_calls_the_subscribers_in_order_with_the_payload(monkeypatch):
     calls: list[tuple[str, dict[str, object]]] = []
+
+    def subscriber_at(path: str) -> object:
+        def subscriber(**payload: object) -> str:
+            calls.append((path, payload))
+            return path
+        return subscriber
+
     monkeypatch.setitem(hooks.SUBSCRIBERS, "test.topic", ("a", "b"))
-    monkeypatch.setattr(hooks, "import_string", lambda path: (
-        lambda **payload: calls.append((path, payload)) or path))
+    monkeypatch.setattr(hooks, "import_string", subscriber_at)
     hooks.subscribers.cache_clear()
     try:
         assert hooks.publish("test.topic", claim_id=7) == ["a", "b"]

@@ -227,7 +227,8 @@ def test_a_receipt_sent_in_answer_is_read_and_the_claim_checked_again(
             data=pdf_bytes(spec()), name="ny.pdf", content_type="application/pdf")])
     claim.refresh_from_db()
     assert claim_signals(claim=claim)["receipts"]["status"] == "done"
-    assert (claim_signals(claim=claim)["receipts"]["files"], claim_signals(claim=claim)["receipts"]["read"]) == (2, 2)
+    receipts = claim_signals(claim=claim)["receipts"]
+    assert (receipts["files"], receipts["read"]) == (2, 2)
     assert {n: f["status"] for n, f in claim_signals(claim=claim)["fields"].items()} == {
         "retailer": "verified", "date": "verified", "total": "verified", "currency": "verified"}
     assert claim_signals(claim=claim)["fields"]["total"]["file"] == str(claim.files.get(
