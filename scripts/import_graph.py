@@ -47,7 +47,7 @@ def app_of(module: str) -> str | None:
 
 def is_entry(module: str) -> bool:
     parts = module.split(".")
-    return len(parts) <= 2 and app_of(module) is None or bool(ENTRY_PARTS & set(parts[1:]))
+    return (len(parts) <= 2 and app_of(module) is None) or bool(ENTRY_PARTS & set(parts[1:]))
 
 
 def imports(tree: ast.AST, module: str, is_package: bool) -> Iterator[tuple[str, list[str],
@@ -69,6 +69,14 @@ def imports(tree: ast.AST, module: str, is_package: bool) -> Iterator[tuple[str,
                 yield base, [a.name for a in child.names], inside, child.lineno
             yield from walk(child, inside)
     yield from walk(tree, False)
+
+
+def is_empty_package(path: Path) -> bool:
+    """An ``__init__.py`` with nothing but a docstring: a split app's package, layered by module."""
+    if path.name != "__init__.py":
+        return False
+    body = ast.parse(path.read_text()).body
+    return all(isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant) for n in body)
 
 
 def has_reason(lines: list[str], line: int) -> bool:
@@ -161,6 +169,7 @@ def main() -> int:
     cycles = [c for c in tarjan(graph) if len({app_of(m) for m in c}) > 1]
     layered = layer_modules()
     uncovered = [m for m in modules if not is_entry(m) and app_of(m) is not None
+                 and not is_empty_package(modules[m])
                  and not any(m == layer or m.startswith(layer + ".") for layer in layered)]
     unexplained = [where for where, reason in in_function if not reason]
     if not quiet:
