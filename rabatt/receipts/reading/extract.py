@@ -620,7 +620,7 @@ def find_purchase_dates(
             if value.year > latest:
                 continue
             conf = 0.6 + 0.25 * line.confidence + (0.1 if labelled else 0.0)
-            if kind == "compact":
+            if kind.startswith("compact"):
                 conf -= 0.3
             found.append((labelled, Field(value, min(conf, 0.99), line)))
     return found

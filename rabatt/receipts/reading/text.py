@@ -209,7 +209,7 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "num",
         re.compile(
-            rf"(?<![\d/\-])(\d{{1,2}})\s?([/\-])\s?(\d{{1,2}})\s?\2\s?({_Y4}|\d{{2}}(?!\d))"
+            rf"(?<!\d)(\d{{1,2}})\s?([/\-])\s?(\d{{1,2}})\s?\2\s?({_Y4}|\d{{2}}(?!\d))"
         ),
     ),
     (
@@ -223,6 +223,8 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(rf"\b({_MONTH_RE})\.?\s?(\d{{1,2}})(?:st|nd|rd|th)?,?\s?({_Y4})", re.I),
     ),
     ("compact", re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)")),
+    # 27032018: a day-first date whose separators OCR lost.
+    ("compact_dmy", re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(20\d{2})(?!\d)")),
 )
 # OCR reads the O of a month name as a zero ("0ct", "N0v"); only inside letters is it an O.
 _LETTER_ZERO = re.compile(r"(?<=[a-z])0(?=[a-z])|\b0(?=[a-z]{2})")
@@ -257,9 +259,14 @@ def find_dates(
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
             g = m.groups()
+            # "12/05-2018" is no date, but "REG#19-21/05/2018" holds one after the dash.
+            if kind == "num" and m.start() and text[m.start() - 1] == g[1]:
+                continue
             value: date | None = None
             if kind in ("ymd", "compact"):
                 value = _safe_date(int(g[0]), int(g[1]), int(g[2]))
+            elif kind == "compact_dmy":
+                value = _safe_date(int(g[2]), int(g[1]), int(g[0])) if day_first else None
             elif kind == "dmy_dot":
                 value = _safe_date(_year(g[2]), int(g[1]), int(g[0]))
             elif kind == "num":

@@ -7,8 +7,7 @@ import functools
 
 import pytest
 
-from rabatt.receipts.reading import DocumentError, RetailerRef, verify
-from rabatt.receipts.reading import ppocr
+from rabatt.receipts.reading import DocumentError, RetailerRef, ppocr, verify
 from rabatt.receipts.reading.extract import Extraction
 from rabatt.receipts.reading.pipeline import read_receipt
 from rabatt.receipts.reading.verify import Thresholds
