@@ -20,6 +20,9 @@ _FOLD = str.maketrans(
         "ł": "l",
         "Ł": "l",
         "ı": "i",
+        # PP-OCR's alphabet holds Greek letters, and it reads a thin u as mu.
+        "μ": "u",
+        "µ": "u",
         "\u2019": "'",
         "\u2018": "'",
         "\u00a0": " ",
@@ -201,7 +204,8 @@ _SEP = r"(?:[\s./\-,]{0,3}|\s(?:de|del)\s)"
 # A four-digit year, also when OCR glued the time to it ("Oct 6, 202414:32").
 _Y4 = r"\d{4}(?:(?!\d)|(?=\d{1,2}:\d{2}))"
 DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("ymd", re.compile(r"(?<!\d)(20\d{2})[-./](\d{1,2})[-./](\d{1,2})(?!\d)")),
+    # OCR reads a dash as "=" now and then.
+    ("ymd", re.compile(r"(?<!\d)(20\d{2})[-./=](\d{1,2})[-./=](\d{1,2})(?!\d)")),
     (
         "dmy_dot",
         re.compile(rf"(?<![\d.])(\d{{1,2}})\s?\.\s?(\d{{1,2}})\s?\.\s?({_Y4}|\d{{2}}(?!\d))"),
@@ -222,6 +226,8 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "mon_d_y",
         re.compile(rf"\b({_MONTH_RE})\.?\s?(\d{{1,2}})(?:st|nd|rd|th)?,?\s?({_Y4})", re.I),
     ),
+    # The first dot lost to a space ("07 06.2020"): only with a four-digit year.
+    ("dmy_dot", re.compile(rf"(?<![\d.])(\d{{1,2}})\s(\d{{1,2}})\.({_Y4})")),
     ("compact", re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)")),
     # 27032018: a day-first date whose separators OCR lost.
     ("compact_dmy", re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(20\d{2})(?!\d)")),
