@@ -114,9 +114,13 @@ def _config(size: Size, task: str, **extra: Any) -> Any:
 
 
 def _quiet() -> None:
+    import cv2
     from rapidocr.utils.log import logger
 
     logger.setLevel("ERROR")
+    # OpenCV (resizing, crops) would start a thread per core; the platform reads one receipt
+    # per core already.
+    cv2.setNumThreads(1)
 
 
 def detector(size: Size, max_side: int = DETECT_MAX_SIDE) -> Any:
