@@ -10,7 +10,9 @@ Typical use after an upload::
 """
 
 from .document import (
+    DEFAULT_ENGINE,
     DEFAULT_LANGUAGES,
+    ENGINES,
     Box,
     Document,
     DocumentError,
@@ -32,10 +34,12 @@ from .fingerprint import (
     text_fingerprint,
 )
 from .quality import Readability, readability
-from .verify import FieldCheck, Verification, verify
+from .verify import FieldCheck, Thresholds, Verification, verify
 
 __all__ = [
+    "DEFAULT_ENGINE",
     "DEFAULT_LANGUAGES",
+    "ENGINES",
     "Box",
     "Document",
     "DocumentError",
@@ -49,6 +53,7 @@ __all__ = [
     "ProductRef",
     "Readability",
     "RetailerRef",
+    "Thresholds",
     "UnsupportedDocument",
     "Verification",
     "Word",

@@ -1,9 +1,9 @@
 """Turn an uploaded PDF or image into positioned lines of text.
 
 A PDF with a text layer is read directly (exact text, no OCR). A scanned PDF is rasterised and,
-like JPEG/PNG uploads, read with Tesseract after preprocessing (EXIF orientation, deskew,
-contrast, upscaling of small images, OSD rotation when the first reading is poor). RapidOCR, whose
-ONNX models ship inside its wheel, can be used instead when it is installed (``engine="rapidocr"``).
+like JPEG/PNG uploads, read by an OCR engine after preprocessing (EXIF orientation, deskew,
+contrast, OSD rotation when the first reading is poor): PP-OCRv6 through ONNX Runtime
+(``ppocr.py``, models shipped inside PyPI wheels) or Tesseract.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sys
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
@@ -26,7 +26,12 @@ from PIL import Image, ImageFilter, ImageOps
 DEFAULT_LANGUAGES = "eng+nor+swe+dan+deu"
 PDF_TYPES = frozenset({"application/pdf", "application/x-pdf"})
 IMAGE_TYPES = frozenset({"image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/webp"})
-Engine = Literal["tesseract", "rapidocr"]
+# "ppocr": PP-OCRv6 tiny reads the page, the small recogniser reads the key lines again
+# (pipeline.read_more); "ppocr-tiny" and "ppocr-small" read the page with one model size only.
+Engine = Literal["ppocr", "ppocr-tiny", "ppocr-small", "tesseract"]
+ENGINES: tuple[Engine, ...] = ("ppocr", "ppocr-tiny", "ppocr-small", "tesseract")
+PPOCR_ENGINES = frozenset({"ppocr", "ppocr-tiny", "ppocr-small"})
+DEFAULT_ENGINE: Engine = "ppocr"
 # Suffix of Document.engine for the first reading with its key lines read again
 # (pipeline.reread_lines).
 LINES_ENGINE = "-lines"
@@ -41,6 +46,33 @@ _MAX_SIDE = 2600
 _TEXT_HEIGHT = 24.0
 _MAX_PIXELS = 4_500_000
 _TESSERACT_TIMEOUT = 60
+# PP-OCR scales every text region to 48 px high itself, so a page is only ever made smaller,
+# to bound the time spent cropping.
+_PPOCR_MAX_SIDE = 2600
+
+
+def default_engine() -> Engine:
+    """Return the engine configured for this installation (``RECEIPT_OCR_ENGINE``)."""
+    name = os.environ.get("RECEIPT_OCR_ENGINE")
+    if not name:
+        try:
+            from django.conf import settings
+
+            name = getattr(settings, "RECEIPT_OCR_ENGINE", None) if settings.configured else None
+        except ImportError:
+            name = None
+    if name in ENGINES:
+        return cast(Engine, name)
+    return DEFAULT_ENGINE
+
+
+def resolve_engine(engine: str | None) -> Engine:
+    """Return the engine to use: the one asked for, else the configured one."""
+    if engine is None:
+        return default_engine()
+    if engine not in ENGINES:
+        raise ValueError(f"unknown OCR engine: {engine!r} (one of {', '.join(ENGINES)})")
+    return cast(Engine, engine)
 
 
 class DocumentError(ValueError):
@@ -208,10 +240,11 @@ def read_document(
     *,
     content_type: str | None = None,
     languages: str = DEFAULT_LANGUAGES,
-    engine: Engine = "tesseract",
+    engine: Engine | None = None,
     psm: int = 6,
 ) -> Document:
     """Read a PDF or image into lines with boxes, using the text layer when a PDF has one."""
+    engine = resolve_engine(engine)
     sniffed = sniff_content_type(data)
     declared = (content_type or "").split(";")[0].strip().lower() or None
     kind = sniffed or declared
@@ -361,17 +394,24 @@ def group_lines(words: Sequence[Word]) -> list[Line]:
     ]
 
 
-def preprocess(image: Image.Image) -> tuple[Image.Image, float]:
-    """Return a grayscale, deskewed, contrast-stretched image sized for OCR, and the skew angle."""
+def preprocess(image: Image.Image, *, scale_text: bool = True) -> tuple[Image.Image, float]:
+    """Return a grayscale, deskewed, contrast-stretched image sized for OCR, and the skew angle.
+
+    ``scale_text`` scales the page so that a text line is about 24 px high (Tesseract's sweet
+    spot); without it a large page is only made smaller (PP-OCR scales each region itself).
+    """
     gray = image.convert("L")
     w, h = gray.size
-    if max(w, h) > _MAX_SIDE * 1.5:
-        scale = _MAX_SIDE / max(w, h)
+    limit = _MAX_SIDE * 1.5 if scale_text else _PPOCR_MAX_SIDE
+    if max(w, h) > limit:
+        scale = (_MAX_SIDE if scale_text else _PPOCR_MAX_SIDE) / max(w, h)
         gray = gray.resize((round(w * scale), round(h * scale)), Image.Resampling.LANCZOS)
     gray = ImageOps.autocontrast(gray, cutoff=1)
     angle = estimate_skew(gray)
     if abs(angle) >= 0.3:
         gray = gray.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    if not scale_text:
+        return gray, angle
     height = text_height(gray)
     if height:
         # Scale so that a text line is about 32 px high (Tesseract's sweet spot); never
@@ -439,10 +479,11 @@ def ocr_image(
     *,
     page_index: int = 0,
     languages: str = DEFAULT_LANGUAGES,
-    engine: Engine = "tesseract",
+    engine: Engine | None = None,
     psm: int = 6,
 ) -> tuple[Page, int, float, dict[str, float]]:
     """OCR one page image; return the page, the rotation applied, the skew and timings."""
+    engine = resolve_engine(engine)
     page, rotation, skew, timings, _ = _ocr_page(
         image, page_index=page_index, languages=languages, engine=engine, psm=psm
     )
@@ -460,22 +501,28 @@ def _ocr_page(
     import time
 
     started = time.perf_counter()
-    prepared, skew = preprocess(image)
+    prepared, skew = preprocess(image, scale_text=engine not in PPOCR_ENGINES)
     timings = {"preprocess": time.perf_counter() - started}
     rotation = 0
-    if engine == "rapidocr":
-        words = _rapidocr_words(prepared, page_index)
-    else:
-        words = tesseract_words(prepared, page_index, languages=languages, psm=psm)
-        if _poor(words):
-            rotation = osd_rotation(prepared)
-            if rotation:
-                prepared = prepared.rotate(-rotation, expand=True, fillcolor=255)
-                rotated_words = tesseract_words(prepared, page_index, languages=languages, psm=psm)
-                if _quality(rotated_words) > _quality(words):
-                    words = rotated_words
-                else:
-                    rotation = 0
+
+    def read(picture: Image.Image) -> list[Word]:
+        if engine in PPOCR_ENGINES:
+            from .ppocr import read_regions
+
+            size: Literal["tiny", "small"] = "small" if engine == "ppocr-small" else "tiny"
+            return read_regions(picture, page_index, det=size, rec=size)
+        return tesseract_words(picture, page_index, languages=languages, psm=psm)
+
+    words = read(prepared)
+    if _poor(words):
+        rotation = osd_rotation(prepared)
+        if rotation:
+            turned = prepared.rotate(-rotation, expand=True, fillcolor=255)
+            rotated_words = read(turned)
+            if _quality(rotated_words) > _quality(words):
+                words, prepared = rotated_words, turned
+            else:
+                rotation = 0
     timings["ocr"] = time.perf_counter() - started - timings["preprocess"]
     page = Page(page_index, prepared.width, prepared.height, tuple(group_lines(words)))
     return page, rotation, skew, timings, prepared
@@ -670,28 +717,6 @@ def osd_rotation(image: Image.Image) -> int:
         elif key.strip() == "Orientation confidence":
             confidence = float(value.strip() or 0)
     return rotate if confidence >= 2.0 else 0
-
-
-_rapid_engine: Any = None
-
-
-def _rapidocr_words(image: Image.Image, page_index: int) -> list[Word]:
-    """Run RapidOCR (PP-OCRv4 ONNX models shipped in its wheel) and return line-level words."""
-    global _rapid_engine
-    if _rapid_engine is None:
-        try:
-            from rapidocr_onnxruntime import RapidOCR
-        except ImportError as exc:
-            raise DocumentError("rapidocr-onnxruntime is not installed") from exc
-        _rapid_engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
-    result, _ = _rapid_engine(np.asarray(image.convert("RGB")))
-    words: list[Word] = []
-    for quad, text, score in result or []:
-        xs = [p[0] for p in quad]
-        ys = [p[1] for p in quad]
-        box = Box(page_index, min(xs), min(ys), max(xs), max(ys))
-        words.append(Word(str(text).strip(), box, float(score)))
-    return [w for w in words if w.text]
 
 
 def sharpen_for_ocr(image: Image.Image) -> Image.Image:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -108,6 +108,16 @@ class Extraction:
     totals: tuple[Field[Decimal], ...] = field(default=(), repr=False)
     day_first: bool = True
     alternates: tuple[Document, ...] = field(default=(), repr=False)
+    year_first: bool = False
+    # Further readings not made yet: verification asks for them only for the fields the
+    # readings so far did not confirm (pipeline.read_receipt), and they are made once.
+    pending: Callable[[], Extraction] | None = field(default=None, repr=False, compare=False)
+
+    def complete(self) -> Extraction:
+        """Return the extraction with every further reading made (once; later calls reuse it)."""
+        if self.pending is None:
+            return self
+        return self.pending()
 
     def as_dict(self) -> dict[str, Any]:
         """Return the extraction for JSON."""
@@ -268,22 +278,32 @@ _STRONG_TOTAL = re.compile(
     r"\b(a betale|att betala|at betale|til betaling|amount due|balance due|total due|grand ?total|"
     r"total to pay|total payable|amt payable|amount payable|zu zahlen|gesamtbetrag|endbetrag|"
     r"rounded total|total rounded|total after round\w*|nett total|total paid|te betalen|"
-    r"a payer|totaal te betalen|totalt a betale|summa att betala)\b"
+    r"a payer|totaal te betalen|totalt a betale|summa att betala|"
+    # fi, it, es, pl, de-CH, fr: the amount to pay.
+    r"maksettava|totale complessivo|importo pagato|total a pagar|importe total|do zaplaty|"
+    r"zu bezahlen|net a payer|montant du|total ttc)\b"
 )
 _TOTAL = re.compile(
     # "Tatal", "Tota1", "Totd", "Totl": the label read with a letter wrong or lost.
     r"(\btotal\w*|grandtotal|\bt[o0a]t[a-z4!|1]{1,2}(?!\w)|\bsum\b|\bsumma\b|\bsumme\b|\bi ?alt\b|"
     r"\bgesamt\b|\bbetrag\b|\btotaal\b|"
-    r"\bbelopp\b|\bbelob\b|\bbelop\b|\btotalsum\b)"
+    r"\bbelopp\b|\bbelob\b|\bbelop\b|\btotalsum\b|"
+    r"\byhteensa\b|\bsuma\b|\brazem\b|\blacznie\b|\bimporte\b|\bbedrag\b)"
 )
 # "TotalGST": OCR glues the tax word to the label.
-_TAX = re.compile(r"(\b|total)(mva|moms|mwst|ust|vat|gst|tax|sst|btw|tva|iva|alv)\b")
+_TAX = re.compile(
+    r"(\b|total)(mva|moms|mwst|ust|vat|gst|hst|pst|qst|tps|tvq|tax|sst|btw|tva|iva|alv|ptu)\b"
+)
 _INCLUSIVE = re.compile(
     r"\b(incl\w*|inel\w*|inc1\w*|inc|ine|inkl\w*|inclusive|including|inkludert|inklusive|"
     r"med moms)\b"
 )
 _EXCLUDED = re.compile(
     r"(sub\s?-?\s?total|\bdelsum|mellomsum|mellansum|zwischensum|subtotaal|\bnetto|"
+    # fr, it, es, fi, pl: before tax or a part of the total.
+    r"sous.?total|\bht\b|hors tax|imponibile|base imponible|\bveroton|opodatkowan|"
+    r"\brendu|\bmonnaie|\bresto\b|\bcambio\b|\breszta\b|\btakaisin|wisselgeld|byttepenge|"
+    r"\bespeces|\bcontanti|\befectivo|\bgotowka|\bkateinen|"
     r"\bexcl|\bekskl|\bexkl|\beks\b|\bexcluding|\bexclusive|\bohne\b|\buten\b|\butan\b|\buden\b|"
     r"before (tax|vat|gst)|\bherav|\bheraf|\bvarav|\bdarin|\bdavon|of which|"
     r"change|\bveksel|vaxel|byttepeng|tilbake|ruckgeld|zuruck|\bcash\b|kontant|tender|gegeben|"
@@ -503,13 +523,18 @@ def pick_total(totals: Sequence[tuple[int, Field[Decimal]]]) -> Field[Decimal]:
 
 # --- payment ----------------------------------------------------------------------------------
 
-_CASH = re.compile(r"\b(cash|tunai|kontant\w*|bar|bargeld|contant|tender\w*)\b")
+_CASH = re.compile(
+    r"\b(cash|tunai|kontant\w*|bar|bargeld|contant|tender\w*|especes|contanti|efectivo|"
+    r"gotowka|kateinen)\b"
+)
 _CARD = re.compile(
     r"\b(visa|master ?card|mastercard|maestro|amex|american express|card|credit|debit|kort|"
-    r"bankkort|karte|girocard|ec-?karte|dankort|bankaxept|paid by|betalt med)\b"
+    r"bankkort|karte|girocard|ec-?karte|dankort|bankaxept|paid by|betalt med|carte|cb|tarjeta|"
+    r"karta|carta|pankkikortti|bancontact|bancomat|bankomat|pin|interac|eftpos)\b"
 )
 _CHANGE = re.compile(
-    r"\bchange\b|\bkembali|\bbaki\b|\bveksel|\bvaxel|byttepeng|tilbake|ruckgeld|wechselgeld"
+    r"\bchange\b|\bkembali|\bbaki\b|\bveksel|\bvaxel|byttepeng|tilbake|ruckgeld|wechselgeld|"
+    r"\brendu|monnaie rendue|\bresto\b|\bcambio\b|\breszta\b|\btakaisin|wisselgeld"
 )
 _PAYMENT_NOT = re.compile(r"round|avrund|point|poeng|bonus|balance|saldo|refund|\bno\b[.:]?$")
 _CHANGE_LINES = 3
@@ -564,7 +589,8 @@ def _change_after(lines: Sequence[Line], i: int) -> tuple[Decimal, Line] | None:
 
 _DATE_LABEL = re.compile(
     r"\b(dato|date|datum|kjopsdato|kopdatum|kaufdatum|salgsdato|kobsdato|invoice date|"
-    r"transaction date|fakturadato|rechnungsdatum|belegdatum|tarih|bill date|doc date)\b"
+    r"transaction date|fakturadato|rechnungsdatum|belegdatum|tarih|bill date|doc date|"
+    r"data|fecha|pvm|paivays|paivamaara|datum zakupu)\b"
 )
 _NOT_PURCHASE_DATE = re.compile(
     r"(retur|return|gyldig|valid|expir|\bexp\b|utlop|forfall|\bdue\b|garanti|warrant|bytte|"
@@ -578,7 +604,9 @@ def not_purchase_date(folded: str) -> bool:
     return bool(_NOT_PURCHASE_DATE.search(folded))
 
 
-def find_purchase_dates(doc: Document, *, day_first: bool) -> list[tuple[bool, Field[date]]]:
+def find_purchase_dates(
+    doc: Document, *, day_first: bool, year_first: bool = False
+) -> list[tuple[bool, Field[date]]]:
     """Return dates that may be the purchase date, flagged when a date label is near."""
     found: list[tuple[bool, Field[date]]] = []
     # A purchase is never dated in a later year: such a date is a misread or a time.
@@ -588,23 +616,37 @@ def find_purchase_dates(doc: Document, *, day_first: bool) -> list[tuple[bool, F
         if _NOT_PURCHASE_DATE.search(folded):
             continue
         labelled = bool(_DATE_LABEL.search(folded))
-        for value, _, _, kind in find_dates(line.text, day_first=day_first):
+        for value, _, _, kind in find_dates(line.text, day_first=day_first, year_first=year_first):
             if value.year > latest:
                 continue
             conf = 0.6 + 0.25 * line.confidence + (0.1 if labelled else 0.0)
-            if kind == "compact":
+            if kind.startswith("compact"):
                 conf -= 0.3
             found.append((labelled, Field(value, min(conf, 0.99), line)))
     return found
 
 
-def decide_day_first(doc: Document, currency: Field[str]) -> bool:
+def decide_day_first(doc: Document, currency: Field[str], hint: str | None = None) -> bool:
     """Decide whether 03/04 means 3 April: from unambiguous dates, else from the currency."""
     day_votes, month_votes = numeric_order_votes([line.text for line in doc.lines])
     if day_votes != month_votes:
         return day_votes > month_votes
-    # A bare "$" is printed in many countries (and misread for "S"); only a stated USD counts.
+    # Only the United States writes month first. A bare "$" is printed in many countries (and
+    # misread for "S"); a stated USD counts, or a claim in USD that nothing printed contradicts.
+    if hint and hint.upper() == "USD" and currency.value in (None, "USD"):
+        return False
     return not (currency.value == "USD" and currency.confidence >= 0.5)
+
+
+# Sweden writes short dates year first (24-03-16 is 16 March 2024); so does a Swedish till.
+_SWEDISH = re.compile(r"\bsek\b|\.se\b|\bkvitto\b|\bmoms\b.*\bsek\b|\bkvittonr\b")
+
+
+def decide_year_first(doc: Document, currency: Field[str], hint: str | None = None) -> bool:
+    """Decide whether a short date such as 24-03-16 starts with the year (Swedish receipts)."""
+    if currency.value == "SEK" or (hint and hint.upper() == "SEK"):
+        return True
+    return bool(_SWEDISH.search(fold(doc.text)))
 
 
 # --- currency ---------------------------------------------------------------------------------
@@ -619,6 +661,9 @@ _CURRENCY_TOKENS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\baud\b|a\$"), "AUD"),
     (re.compile(r"\bmyr\b|\brm\s?\d"), "MYR"),
     (re.compile(r"\bisk\b"), "ISK"),
+    (re.compile(r"\bchf\b"), "CHF"),
+    (re.compile(r"\bpln\b|\d\s?zl\b"), "PLN"),
+    (re.compile(r"\bcad\b|c\$"), "CAD"),
 )
 _KRONE = re.compile(r"\bkr\b\.?|\d,-")
 
@@ -668,8 +713,9 @@ def find_currency(doc: Document, hint: str | None) -> Field[str]:
 
 _RECEIPT_NO = re.compile(
     r"(?:kvittering(?:s)?|kvitto|receipt|invoice|inv|bill|bon|beleg|order|ordre|faktura|"
-    r"rechnung|kassenbon|bilag|bong|transaktion|transaction|trans|doc|dokument|slip|ref|cash ?sale)"
-    r"\s*(?:-?nr|-?nummer|no|number|num|#|id)?\s*\.?\s*[:#.]?\s*(?:nr\.?|no\.?|#)?\s*:?\s*"
+    r"rechnung|kassenbon|bilag|bong|transaktion|transaction|trans|doc|dokument|slip|ref|cash ?sale|"
+    r"ticket|scontrino|paragon|kuitti|factura simpl|factura|kassabon|bonnr)"
+    r"\s*(?:-?nr|-?nummer|no|number|num|#|id|n)?\s*\.?\s*[:#.]?\s*(?:nr\.?|no\.?|nro|n\.?|#)?\s*:?\s*"
     r"([a-z]{0,4}[-/]?\d[\w\-/]{2,})",
     re.I,
 )
@@ -731,8 +777,9 @@ def extract(
 ) -> Extraction:
     """Extract the receipt's fields, matching the retailer and products against the given lists."""
     currency = find_currency(doc, currency_hint)
-    day_first = decide_day_first(doc, currency)
-    dates = find_purchase_dates(doc, day_first=day_first)
+    day_first = decide_day_first(doc, currency, currency_hint)
+    year_first = decide_year_first(doc, currency, currency_hint)
+    dates = find_purchase_dates(doc, day_first=day_first, year_first=year_first)
     labelled = [f for is_labelled, f in dates if is_labelled]
     purchase = labelled[0] if labelled else (dates[0][1] if dates else _NO_DATE)
     totals = find_totals(doc)
@@ -754,4 +801,5 @@ def extract(
         dates=tuple(f for _, f in dates),
         totals=tuple(f for _, f in totals),
         day_first=day_first,
+        year_first=year_first,
     )

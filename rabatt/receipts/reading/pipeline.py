@@ -1,4 +1,4 @@
-"""Read and extract in one call: a second page reading, and key lines read again up close."""
+"""Read and extract in one call: the page, then the lines that decide a claim read again."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ from .document import (
     Engine,
     Line,
     Page,
+    Word,
     group_lines,
     read_document,
+    resolve_engine,
     standard_model_dir,
     tesseract_words,
 )
@@ -48,6 +50,23 @@ _DATE_LIKE = re.compile(
     r"\b(date|dato|datum|tarikh)\b"
 )
 _ROUNDING = re.compile(r"round|avrund|rundung|afrund|bulat")
+_PAYMENT = re.compile(
+    r"\b(cash|tunai|kontant\w*|bar|change|baki|kembali|veksel|vaxel|ruckgeld|tender\w*|visa|"
+    r"master ?card|card|kort|karte|dankort|bankaxept|paid|betalt)\b"
+)
+
+# What each engine reads after the first reading of a scan, in order:
+# "page-psm4": the page again with Tesseract's single-column segmentation;
+# "lines-tesseract": the key lines cropped and read by Tesseract at two heights with two models;
+# "lines-tesseract-std": the key lines once, by Tesseract's standard English model at 40 px;
+# "lines-small": the key lines' regions read again by PP-OCR's small recogniser;
+# "lines-tiny": the same with the tiny recogniser (for a page read by the small one).
+PLANS: dict[str, tuple[str, ...]] = {
+    "tesseract": ("page-psm4", "lines-tesseract"),
+    "ppocr": ("lines-small",),
+    "ppocr-tiny": (),
+    "ppocr-small": (),
+}
 
 
 def merge(first: Extraction, second: Extraction) -> Extraction:
@@ -207,49 +226,117 @@ def read_receipt(
     retailers: Sequence[RetailerRef] = (),
     products: Sequence[ProductRef] = (),
     currency_hint: str | None = None,
-    engine: Engine = "tesseract",
+    engine: Engine | None = None,
     retry: bool = True,
     reread: bool = True,
+    lazy: bool = True,
 ) -> Extraction:
-    """Read a receipt file and extract its fields, reading a scan more than one way."""
+    """Read a receipt file and extract its fields, reading a scan more than one way.
+
+    With ``lazy`` the further readings of the engine's plan are made only when verification
+    asks for them (a field the first reading did not confirm); otherwise at once.
+    """
+    engine = resolve_engine(engine)
     doc = read_document(data, content_type=content_type, languages=languages, engine=engine)
-    return extract_readings(
-        read_more(doc, languages=languages, engine=engine, retry=retry, reread=reread),
-        retailers=retailers,
-        products=products,
-        currency_hint=currency_hint,
-    )
+
+    def everything() -> Extraction:
+        return extract_readings(
+            read_more(doc, languages=languages, engine=engine, retry=retry, reread=reread),
+            retailers=retailers,
+            products=products,
+            currency_hint=currency_hint,
+        )
+
+    if not lazy or doc.source != "ocr" or not doc.images:
+        return everything()
+    first = extract_readings([doc], retailers=retailers, products=products,
+                             currency_hint=currency_hint)
+    made: list[Extraction] = []
+
+    def pending() -> Extraction:
+        if not made:
+            made.append(everything())
+        return made[0]
+
+    return dataclasses.replace(first, pending=pending)
 
 
 def read_more(
     doc: Document,
     *,
     languages: str = DEFAULT_LANGUAGES,
-    engine: Engine = "tesseract",
+    engine: Engine | None = None,
     retry: bool = True,
     reread: bool = True,
+    plan: Sequence[str] | None = None,
 ) -> list[Document]:
-    """Return the readings of a scan: the first, a second page segmentation, key lines again."""
+    """Return the readings of a scan: the first, then those its engine's plan adds.
+
+    Each step reads with settings no earlier step used, so no page or line is read twice the
+    same way. ``retry`` and ``reread`` switch off the whole-page and the line steps.
+    """
     docs = [doc]
-    if doc.source != "ocr" or engine != "tesseract" or not doc.images:
+    if doc.source != "ocr" or not doc.images:
         return docs
+    steps = PLANS[resolve_engine(engine)] if plan is None else tuple(plan)
     started = time.perf_counter()
-    if retry:
-        docs.append(reread_page(doc, languages=languages, psm=_RETRY_PSM))
-    if reread:
-        plan = reread_plan(docs, languages=languages, standard=standard_model_dir())
-        for model_languages, tessdata, height, lines, with_names in plan:
-            again = reread_lines(
-                doc, lines, languages=model_languages, height=height, tessdata=tessdata
-            )
-            if again is None:
-                continue
-            # The one reading with the name lines added is marked for the retailer check.
-            if with_names:
-                again = dataclasses.replace(again, engine=f"{again.engine}{NAMES_ENGINE}")
-            docs.append(again)
+    for step in steps:
+        if (step.startswith("page-") and not retry) or (step.startswith("lines-") and not reread):
+            continue
+        if step == "page-psm4":
+            docs.append(reread_page(doc, languages=languages, psm=_RETRY_PSM))
+        elif step in ("lines-tesseract", "lines-tesseract-std"):
+            standard = standard_model_dir()
+            steps_plan = reread_plan(docs, languages=languages, standard=standard)
+            if step == "lines-tesseract-std":
+                steps_plan = [p for p in steps_plan if p[4]] or steps_plan[:1]
+            for model_languages, tessdata, height, lines, with_names in steps_plan:
+                again = reread_lines(
+                    doc, lines, languages=model_languages, height=height, tessdata=tessdata
+                )
+                if again is None:
+                    continue
+                # The one reading with the name lines added is marked for the retailer check.
+                if with_names:
+                    again = dataclasses.replace(again, engine=f"{again.engine}{NAMES_ENGINE}")
+                docs.append(again)
+        elif step in ("lines-small", "lines-tiny"):
+            again = rerecognise_lines(doc, ppocr_lines(doc), size=step.removeprefix("lines-"))
+            if again is not None:
+                docs.append(dataclasses.replace(again, engine=f"{again.engine}{NAMES_ENGINE}"))
+        else:
+            raise ValueError(f"unknown reading step: {step!r}")
     doc.timings["more"] = time.perf_counter() - started
     return docs
+
+
+def ppocr_lines(doc: Document) -> list[Line]:
+    """Return the lines a second recogniser reads: key lines, the shop's name, payment lines."""
+    chosen = key_lines([doc])
+    extra = [*name_lines(doc)]
+    for page in doc.pages:
+        extra += [ln for ln in page.lines if _PAYMENT.search(fold(ln.text))]
+    for line in extra:
+        if not any(line is other for other in chosen):
+            chosen.append(line)
+    return chosen
+
+
+def rerecognise_lines(doc: Document, lines: Sequence[Line], *, size: str) -> Document | None:
+    """Read the regions of the given lines again with a PP-OCR recogniser, boxes unchanged."""
+    from .ppocr import rerecognise
+
+    if not doc.images or not lines:
+        return None
+    again: list[Line] = []
+    for page_index, image in enumerate(doc.images):
+        mine = [ln for ln in lines if ln.box.page == page_index]
+        if image is None or not mine:
+            continue
+        words: list[Word] = [w for ln in mine for w in ln.words]
+        read = rerecognise(image, words, size="small" if size == "small" else "tiny")
+        again += group_lines(read)
+    return _substitute(doc, again)
 
 
 def reread_page(doc: Document, *, languages: str, psm: int) -> Document:

@@ -20,6 +20,9 @@ _FOLD = str.maketrans(
         "ł": "l",
         "Ł": "l",
         "ı": "i",
+        # PP-OCR's alphabet holds Greek letters, and it reads a thin u as mu.
+        "μ": "u",
+        "µ": "u",
         "\u2019": "'",
         "\u2018": "'",
         "\u00a0": " ",
@@ -171,18 +174,24 @@ def parse_amount(text: str) -> Decimal | None:
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     [
-        "jan january januar januari janvier jaenner jänner enero gennaio",
-        "feb february februar februari fevrier febrero febbraio",
-        "mar march mars marts marz maerz mrz marzo",
-        "apr april avril abril aprile",
-        "may mai maj mei mayo maggio",
-        "jun june juni juin junio giugno",
-        "jul july juli juillet julio luglio",
-        "aug august augusti aout agosto",
-        "sep sept september septembre septiembre settembre",
-        "oct okt october oktober octobre octubre ottobre",
-        "nov november novembre noviembre",
-        "dec des dez december desember dezember decembre diciembre dicembre",
+        # en, nb/da, sv, fr, de/at, es, it, nl, pl (named and genitive), fi (short), abbreviations
+        "jan january januar januari janvier jaenner jänner enero ene gennaio gen styczen stycznia"
+        " sty tammik tammikuuta",
+        "feb february februar februari fevrier fevr febrero febbraio luty lutego lut helmik"
+        " helmikuuta",
+        "mar march mars marts marz maerz mrz marzo maart mrt marzec marca maalisk maaliskuuta",
+        "apr april avril avr abril abr aprile kwiecien kwietnia kwi huhtik huhtikuuta",
+        "may mai maj mei mayo maggio mag maja toukok toukokuuta",
+        "jun june juni juin junio giugno giu czerwiec czerwca cze kesak kesakuuta",
+        "jul july juli juillet juil julio luglio lug lipiec lipca lip heinak heinakuuta",
+        "aug august augusti aout agosto ago augustus sierpien sierpnia sie elok elokuuta",
+        "sep sept september septembre septiembre settembre set wrzesien wrzesnia wrz syysk"
+        " syyskuuta",
+        "oct okt october oktober octobre octubre ottobre ott pazdziernik pazdziernika paz lokak"
+        " lokakuuta",
+        "nov november novembre noviembre listopad listopada lis marrask marraskuuta",
+        "dec des dez december desember dezember decembre diciembre dic dicembre grudzien grudnia"
+        " gru jouluk joulukuuta",
     ],
     start=1,
 ):
@@ -190,23 +199,41 @@ for _number, _names in enumerate(
         MONTHS[fold(_name)] = _number
 
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
-_SEP = r"[\s./\-,]{0,3}"
+# Spanish and Portuguese put "de" between the parts ("22 de abril de 2021").
+_SEP = r"(?:[\s./\-,]{0,3}|\s(?:de|del)\s)"
+# A four-digit year, also when OCR glued the time to it ("Oct 6, 202414:32").
+_Y4 = r"\d{4}(?:(?!\d)|(?=\d{1,2}:\d{2}))"
 DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("ymd", re.compile(r"(?<!\d)(20\d{2})[-./](\d{1,2})[-./](\d{1,2})(?!\d)")),
-    ("dmy_dot", re.compile(r"(?<![\d.])(\d{1,2})\s?\.\s?(\d{1,2})\s?\.\s?(\d{4}|\d{2})(?![\d])")),
-    ("num", re.compile(r"(?<![\d/\-])(\d{1,2})\s?([/\-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)")),
+    # OCR reads a dash as "=" now and then.
+    ("ymd", re.compile(r"(?<!\d)(20\d{2})[-./=](\d{1,2})[-./=](\d{1,2})(?!\d)")),
+    (
+        "dmy_dot",
+        re.compile(rf"(?<![\d.])(\d{{1,2}})\s?\.\s?(\d{{1,2}})\s?\.\s?({_Y4}|\d{{2}}(?!\d))"),
+    ),
+    (
+        "num",
+        re.compile(
+            rf"(?<!\d)(\d{{1,2}})\s?([/\-])\s?(\d{{1,2}})\s?\2\s?({_Y4}|\d{{2}}(?!\d))"
+        ),
+    ),
     (
         "d_mon_y",
         re.compile(
-            rf"(?<!\d)(\d{{1,2}})\.?{_SEP}({_MONTH_RE})\.?{_SEP}(\d{{4}}|\d{{2}})(?!\d)", re.I
+            rf"(?<!\d)(\d{{1,2}})\.?{_SEP}({_MONTH_RE})\.?{_SEP}({_Y4}|\d{{2}}(?!\d))", re.I
         ),
     ),
     (
         "mon_d_y",
-        re.compile(rf"\b({_MONTH_RE})\.?\s?(\d{{1,2}})(?:st|nd|rd|th)?,?\s?(\d{{4}})(?!\d)", re.I),
+        re.compile(rf"\b({_MONTH_RE})\.?\s?(\d{{1,2}})(?:st|nd|rd|th)?,?\s?({_Y4})", re.I),
     ),
+    # The first dot lost to a space ("07 06.2020"): only with a four-digit year.
+    ("dmy_dot", re.compile(rf"(?<![\d.])(\d{{1,2}})\s(\d{{1,2}})\.({_Y4})")),
     ("compact", re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)")),
+    # 27032018: a day-first date whose separators OCR lost.
+    ("compact_dmy", re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(20\d{2})(?!\d)")),
 )
+# OCR reads the O of a month name as a zero ("0ct", "N0v"); only inside letters is it an O.
+_LETTER_ZERO = re.compile(r"(?<=[a-z])0(?=[a-z])|\b0(?=[a-z]{2})")
 
 
 def _year(text: str) -> int:
@@ -223,9 +250,14 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
-def find_dates(text: str, *, day_first: bool = True) -> list[tuple[date, int, int, str]]:
-    """Return the dates in a line with span and pattern kind, reading d/m/y or m/d/y as told."""
-    text = fix_digits(fold(text))
+def find_dates(
+    text: str, *, day_first: bool = True, year_first: bool = False
+) -> list[tuple[date, int, int, str]]:
+    """Return the dates in a line with span and pattern kind, reading d/m/y or m/d/y as told.
+
+    ``year_first`` reads a short date with a dash (``24-03-16``) as year, month, day.
+    """
+    text = _LETTER_ZERO.sub("o", fix_digits(fold(text)))
     found: list[tuple[date, int, int, str]] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in DATE_PATTERNS:
@@ -233,15 +265,23 @@ def find_dates(text: str, *, day_first: bool = True) -> list[tuple[date, int, in
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
             g = m.groups()
+            # "12/05-2018" is no date, but "REG#19-21/05/2018" holds one after the dash.
+            if kind == "num" and m.start() and text[m.start() - 1] == g[1]:
+                continue
             value: date | None = None
             if kind in ("ymd", "compact"):
                 value = _safe_date(int(g[0]), int(g[1]), int(g[2]))
+            elif kind == "compact_dmy":
+                value = _safe_date(int(g[2]), int(g[1]), int(g[0])) if day_first else None
             elif kind == "dmy_dot":
                 value = _safe_date(_year(g[2]), int(g[1]), int(g[0]))
             elif kind == "num":
                 a, b = int(g[0]), int(g[2])
-                d, mo = (a, b) if day_first else (b, a)
-                value = _safe_date(_year(g[3]), mo, d)
+                if year_first and g[1] == "-" and len(g[0]) == 2 and len(g[3]) == 2:
+                    value = _safe_date(_year(g[0]), b, int(g[3]))
+                else:
+                    d, mo = (a, b) if day_first else (b, a)
+                    value = _safe_date(_year(g[3]), mo, d)
             elif kind == "d_mon_y":
                 value = _safe_date(_year(g[2]), MONTHS[g[1].lower()], int(g[0]))
             elif kind == "mon_d_y":

@@ -30,8 +30,23 @@ VERIFIED: Status = "verified"
 MISMATCH: Status = "mismatch"
 UNREADABLE: Status = "unreadable"
 
-# The claimed reading must weigh at least this share of its strongest rival.
-_VOTE_MARGIN = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The numbers verification decides by, chosen by cross-validation (benchmarks/receipts.py).
+
+    ``retailer_margin`` is added to each name's own threshold (``retailer_threshold``);
+    ``vote_margin`` is the share of its strongest rival the claimed value's readings must
+    weigh on its line; ``paid_support`` is how many readings must show what was paid.
+    """
+
+    retailer_margin: float = 0.0
+    vote_margin: float = 0.9
+    paid_support: int = 2
+
+
+DEFAULT_THRESHOLDS = Thresholds()
 # A document with less text than this is not worth judging; the consumer should upload again.
 _MIN_TEXT = 15
 
@@ -99,6 +114,7 @@ def check_retailer(
     expected: str | RetailerRef | Sequence[RetailerRef],
     *,
     others: Sequence[RetailerRef] = (),
+    margin: float = 0.0,
 ) -> FieldCheck:
     """Verify the shop: one of its names must stand in the header or on a web/company-id line."""
     refs = _as_refs(expected)
@@ -110,7 +126,7 @@ def check_retailer(
     # Judge each name against its own threshold and keep the one that clears it by most.
     scored = [(*retailer_score(doc, ref), ref) for ref in refs]
     score, line, ref = max(scored, key=lambda s: s[0] - retailer_threshold(s[2]))
-    if score < retailer_threshold(ref):
+    if score < retailer_threshold(ref) + margin:
         return FieldCheck(MISMATCH, label, line.text if line else None, 1 - score / 100, line)
     for other in others:
         other_score, other_line = retailer_score(doc, other)
@@ -121,19 +137,41 @@ def check_retailer(
     return FieldCheck(VERIFIED, label, line.text if line else None, conf, line)
 
 
+def check_retailer_readings(
+    extraction: Extraction,
+    expected: str | RetailerRef | Sequence[RetailerRef],
+    *,
+    others: Sequence[RetailerRef] = (),
+    margin: float = 0.0,
+) -> FieldCheck:
+    """Verify the shop in any reading that read the header: the first one that shows it."""
+    docs = (extraction.document, *extraction.alternates)
+    # The header is judged on whole-page readings and on the reading that read the name lines
+    # again (put back in their place, so the date line still marks where the seller's name
+    # ends); the other key-line readings changed only total and date lines.
+    pages = [doc for doc in docs if LINES_ENGINE not in doc.engine or NAMES_ENGINE in doc.engine]
+    checks = [check_retailer(doc, expected, others=others, margin=margin) for doc in pages]
+    return next((c for c in checks if c.status == VERIFIED), checks[0])
+
+
 def _readings(extraction: Extraction) -> tuple[Document, ...]:
     return (extraction.document, *extraction.alternates)
 
 
-def check_date(extraction: Extraction, expected: date) -> FieldCheck:
+def check_date(extraction: Extraction, expected: date, *, vote: float = 0.9) -> FieldCheck:
     """Verify the purchase date: it must be a purchase date printed, in any reading of the page."""
     label = expected.isoformat()
     # The receipt's day/month order stays the one decided on the first reading.
     readings = [list(extraction.dates)] + [
-        [f for _, f in find_purchase_dates(doc, day_first=extraction.day_first)]
+        [
+            f
+            for _, f in find_purchase_dates(
+                doc, day_first=extraction.day_first, year_first=extraction.year_first
+            )
+        ]
         for doc in extraction.alternates
     ]
-    agreed = _agreed(readings, expected)
+    agreed = _agreed(readings, expected, margin=vote)
     if agreed is not None:
         return FieldCheck(VERIFIED, label, label, agreed.confidence, agreed.line)
     read_rows = [f.line for candidates in readings for f in candidates if f.line is not None]
@@ -220,7 +258,7 @@ def _one_impossible_digit(parts: tuple[str, str, str], expected: date, latest: i
 
 
 def _agreed[T](
-    readings: Sequence[Sequence[Field[T]]], expected: T, *, support: int = 1
+    readings: Sequence[Sequence[Field[T]]], expected: T, *, support: int = 1, margin: float = 0.9
 ) -> Field[T] | None:
     """Return the expected value's field where the readings of its line agree on it.
 
@@ -254,7 +292,7 @@ def _agreed[T](
             if expected not in values:
                 for value, weight in values.items():
                     rivals[value] = rivals.get(value, 0.0) + weight
-        if mine >= max(rivals.values(), default=0.0) * _VOTE_MARGIN:
+        if mine >= max(rivals.values(), default=0.0) * margin:
             return field
     return None
 
@@ -268,18 +306,22 @@ def _same_row(a: Line, b: Line) -> bool:
     return a.box.same_row(b.box, share=0.5)
 
 
-def check_total(extraction: Extraction, expected: Decimal) -> FieldCheck:
+def check_total(
+    extraction: Extraction, expected: Decimal, *, vote: float = 0.9, paid_support: int = 2
+) -> FieldCheck:
     """Verify the total paid: the claimed amount must be read on a total line, to the cent."""
     label = str(expected)
     claimed = expected.quantize(Decimal("0.01"))
     found = extraction.total
     readings = [[f for _, f in find_totals(doc)] for doc in _readings(extraction)]
-    agreed = _agreed(readings, claimed)
+    agreed = _agreed(readings, claimed, margin=vote)
     if agreed is not None:
         return FieldCheck(VERIFIED, label, str(agreed.value), agreed.confidence, agreed.line)
     # No total line shows the claim: what was paid (tendered minus change, or a card charge)
     # may, by the same vote. A subtotal or tax amount is never what was paid.
-    paid = _agreed(_payment_readings(extraction), claimed, support=2)
+    paid = _agreed(
+        _payment_readings(extraction), claimed, support=paid_support, margin=vote
+    )
     if paid is not None:
         return FieldCheck(VERIFIED, label, str(paid.value), 0.8 * paid.confidence, paid.line)
     if found.value is None and not any(readings):
@@ -299,7 +341,8 @@ def _payment_readings(extraction: Extraction) -> list[list[Field[Decimal]]]:
     A reading of key lines is the first reading with those lines replaced; a payment worked
     out there from a line it did not read again is the first reading's, and counts once.
     """
-    first = {(line.text, line.box) for line in extraction.document.lines}
+    # A line read again has its own confidence even where its text came out the same.
+    first = {(line.text, line.box, line.confidence) for line in extraction.document.lines}
     out = []
     for doc in _readings(extraction):
         again = LINES_ENGINE in doc.engine
@@ -309,7 +352,7 @@ def _payment_readings(extraction: Extraction) -> list[list[Field[Decimal]]]:
                 for paid, change in find_payments(doc)
                 if not again
                 or not any(
-                    (line.text, line.box) in first
+                    (line.text, line.box, line.confidence) in first
                     for line in (paid.line, change)
                     if line is not None
                 )
@@ -335,21 +378,51 @@ def verify(
     total: Decimal,
     currency: str | None = None,
     other_retailers: Sequence[RetailerRef] = (),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> Verification:
     """Check a receipt against the claimed retailer, date, total and (optionally) currency."""
     extraction = (
         source if isinstance(source, Extraction) else extract(source, currency_hint=currency)
     )
+    first = _verify_readings(
+        extraction, retailer, date, total, currency, other_retailers, thresholds
+    )
+    if extraction.pending is None or first.auto_approvable:
+        return first
+    # The further readings are made only now, and only the fields not yet verified are asked
+    # again: a reading that confirmed a field is not second-guessed by a later one.
+    more = _verify_readings(
+        extraction.complete(), retailer, date, total, currency, other_retailers, thresholds
+    )
+    def kept(a: FieldCheck | None, b: FieldCheck | None) -> FieldCheck | None:
+        return a if a is not None and a.status == VERIFIED else b
+
+    return Verification(
+        kept(first.retailer, more.retailer) or more.retailer,
+        kept(first.date, more.date) or more.date,
+        kept(first.total, more.total) or more.total,
+        kept(first.currency, more.currency),
+    )
+
+
+def _verify_readings(
+    extraction: Extraction,
+    retailer: str | RetailerRef | Sequence[RetailerRef],
+    date: date,
+    total: Decimal,
+    currency: str | None,
+    other_retailers: Sequence[RetailerRef],
+    thresholds: Thresholds,
+) -> Verification:
     docs = (extraction.document, *extraction.alternates)
     unreadable = all(len(doc.text.strip()) < _MIN_TEXT for doc in docs)
-    # The header is judged on whole-page readings and on the reading that read the name lines
-    # again (put back in their place, so the date line still marks where the seller's name
-    # ends); the other key-line readings changed only total and date lines.
-    pages = [doc for doc in docs if LINES_ENGINE not in doc.engine or NAMES_ENGINE in doc.engine]
-    checks = [check_retailer(doc, retailer, others=other_retailers) for doc in pages]
-    retailer_check = next((c for c in checks if c.status == VERIFIED), checks[0])
-    date_check = check_date(extraction, date)
-    total_check = check_total(extraction, total)
+    retailer_check = check_retailer_readings(
+        extraction, retailer, others=other_retailers, margin=thresholds.retailer_margin
+    )
+    date_check = check_date(extraction, date, vote=thresholds.vote_margin)
+    total_check = check_total(
+        extraction, total, vote=thresholds.vote_margin, paid_support=thresholds.paid_support
+    )
     if unreadable:
         date_check = FieldCheck(UNREADABLE, date.isoformat(), None, 0.0)
         total_check = FieldCheck(UNREADABLE, str(total), None, 0.0)

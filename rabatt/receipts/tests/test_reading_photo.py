@@ -1,4 +1,4 @@
-"""Photo-like JPEG receipts read with the real Tesseract binary, and readability warnings."""
+"""Photo-like JPEG receipts read by the OCR engines for real, and readability warnings."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageFilter
 
 from rabatt.receipts.reading import Extraction, RetailerRef, readability, verify
-from rabatt.receipts.reading.document import LINES_ENGINE, tesseract_words
+from rabatt.receipts.reading.document import LINES_ENGINE, Engine, tesseract_words
 from rabatt.receipts.reading.extract import find_totals
 from rabatt.receipts.reading.pipeline import read_receipt
 from rabatt.receipts.tests.receiptgen import ReceiptSpec, make_spec, photograph, render_image
@@ -28,8 +28,8 @@ def photo(language: str, shop: int, blur: float = 0.6) -> tuple[ReceiptSpec, byt
 
 
 @functools.cache
-def read(language: str, shop: int) -> tuple[ReceiptSpec, Extraction]:
-    """Return the photo's extraction, OCR'd once per test session."""
+def read(language: str, shop: int, engine: Engine | None = None) -> tuple[ReceiptSpec, Extraction]:
+    """Return the photo's extraction with every reading made, OCR'd once per test session."""
     spec, data = photo(language, shop)
     found = read_receipt(
         data,
@@ -37,6 +37,8 @@ def read(language: str, shop: int) -> tuple[ReceiptSpec, Extraction]:
         languages=spec.languages,
         retailers=[RetailerRef(spec.retailer)],
         currency_hint=spec.currency,
+        engine=engine,
+        lazy=False,
     )
     return spec, found
 
@@ -98,8 +100,8 @@ def test_mild_blur_is_still_readable() -> None:
     assert not readability(image).blurry
 
 
-def test_total_and_date_lines_are_read_again_up_close() -> None:
-    spec, found = read("en", 2)
+def test_total_and_date_lines_are_read_again_up_close_by_tesseract() -> None:
+    spec, found = read("en", 2, "tesseract")
     again = [d for d in found.alternates if d.engine.endswith(LINES_ENGINE)]
     # Lines read again at two heights, by Debian's fast model and the wheel's standard one.
     assert len(again) >= 2
@@ -109,8 +111,10 @@ def test_total_and_date_lines_are_read_again_up_close() -> None:
     assert all(len(d.lines) >= len(found.document.lines) - 2 for d in again)
 
 
-def test_a_line_read_again_keeps_page_coordinates() -> None:
-    _, found = read("nb", 1)
+@pytest.mark.parametrize("engine", ["ppocr", "tesseract"])
+def test_a_line_read_again_keeps_page_coordinates(engine: Engine) -> None:
+    _, found = read("nb", 1, engine)
+    assert found.alternates
     first = {round(line.box.y0 / 10) for line in found.document.lines}
     for doc in found.alternates:
         for line in doc.lines:

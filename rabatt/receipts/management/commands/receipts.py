@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from rabatt.receipts.reading import (
     DEFAULT_LANGUAGES,
+    ENGINES,
     DocumentError,
     RetailerRef,
     fingerprint,
@@ -64,6 +65,8 @@ class Command(BaseCommand):
             help=f"Tesseract languages (default {DEFAULT_LANGUAGES})",
         )
         read.add_argument("--lines", action="store_true", help="include every line read")
+        read.add_argument("--engine", choices=ENGINES,
+                          help="OCR engine (default: RECEIPT_OCR_ENGINE, else ppocr)")
         check = sub.add_parser("verify", help="check a receipt against claimed values, as JSON")
         check.add_argument("file")
         check.add_argument("--retailer", required=True)
@@ -71,6 +74,8 @@ class Command(BaseCommand):
         check.add_argument("--total", required=True, type=_amount, help="e.g. 499.00")
         check.add_argument("--currency", type=_currency)
         check.add_argument("--languages", default=DEFAULT_LANGUAGES)
+        check.add_argument("--engine", choices=ENGINES,
+                           help="OCR engine (default: RECEIPT_OCR_ENGINE, else ppocr)")
         sweep = sub.add_parser(
             "sweep", help="queue the reading of claim files still unread some minutes after upload"
         )
@@ -101,6 +106,7 @@ class Command(BaseCommand):
                 languages=options["languages"],
                 retailers=refs,
                 currency_hint=options["currency"],
+                engine=options["engine"],
             )
             if options["action"] == "read":
                 out = extraction.as_dict()
