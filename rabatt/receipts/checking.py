@@ -237,12 +237,15 @@ def receipt_read_and_check(*, receipt_id: str, force: bool = False) -> ReceiptFi
         _fail(receipt_id, ReadingStatus.FAILED, "reader_error")
         return None
     file_id = str(receipt.pk)
+    receipt.verification = _verification(extraction, claim, retailers, file_id)
+    # Verifying may read key lines again (only for fields the first reading did not confirm);
+    # store everything that was read.
+    extraction = extraction.complete()
     found = extraction.as_dict()
     found["pages"] = [{"index": p.index, "width": p.width, "height": p.height}
                       for p in extraction.document.pages]
     retailer = extraction.retailer.value
     receipt.extraction = found
-    receipt.verification = _verification(extraction, claim, retailers, file_id)
     receipt.text_fingerprint = text_fingerprint(
         retailer=retailer.name if retailer else None, purchase_date=extraction.date.value,
         total=extraction.total.value, receipt_number=extraction.receipt_number.value,
