@@ -14,10 +14,10 @@ import pytest
 from django.test import override_settings
 from playwright.sync_api import Page, expect
 
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.notifications.tests.smtp import Inbox, smtp_server
 from rabatt.privacy.models import Subject
-from rabatt.privacy.subjects import subject_for_email
-from rabatt.privacy.tests.factories import EMAIL, IBAN, claim_make
+from rabatt.privacy.tests.factories import EMAIL, IBAN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,8 +47,7 @@ def _request_link(page: Page, base: str, inbox: Inbox, kind: str) -> str:
 
 
 def test_rights_page_and_export_downloaded(live_server, live_campaign, inbox, open_page, shot):
-    claim = claim_make(subject=subject_for_email(email=EMAIL), campaign=live_campaign,
-                       with_file=True)
+    claim = claim_factory(live_campaign, status="in_review", email=EMAIL)
     page = open_page("phone", "nb")
     page.goto(live_server.url + "/privacy/")
     expect(page.locator("h1")).to_have_text("Personvern og dine data")
@@ -79,8 +78,7 @@ def test_rights_page_and_export_downloaded(live_server, live_campaign, inbox, op
 
 def test_erasure_confirmed_and_tracker_stops_answering(live_server, live_campaign, inbox,
                                                        open_page, shot):
-    claim = claim_make(subject=subject_for_email(email=EMAIL), campaign=live_campaign,
-                       status="in_review", with_file=True)
+    claim = claim_factory(live_campaign, status="in_review", email=EMAIL)
     page = open_page("desktop", "en")
     # The tracker finds the claim before...
     page.goto(live_server.url + "/track/")

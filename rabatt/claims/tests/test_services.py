@@ -16,7 +16,7 @@ from rabatt.claims.services import (
     claim_withdraw,
     claims_lapse_overdue,
 )
-from rabatt.claims.tests.factories import code_new, payload, post_claim, receipt_jpeg
+from rabatt.claims.tests.factories import claim_factory, receipt_jpeg
 from rabatt.claims.transitions import TRANSITIONS, allowed_actions
 from rabatt.core.errors import Conflict, DomainError, NotFound
 from rabatt.notifications.models import OutboundEmail
@@ -27,9 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def claim(client, campaign, smtp, during_campaign) -> Claim:
-    response = post_claim(client, payload(code_new(campaign)))
-    assert response.status_code == 201
-    return Claim.objects.get(reference=response.json()["reference"])
+    return claim_factory(campaign)
 
 
 def claim_emails(claim: Claim) -> Any:
@@ -175,10 +173,8 @@ def test_smtp_failure_is_retried_and_never_sent_twice(client, campaign, smtp, du
     from rabatt.notifications.services import email_send
 
     smtp.refuse = True
-    response = post_claim(client, payload(code_new(campaign)))
-    assert response.status_code == 201  # the claim is durable even when mail is down
+    claim = claim_factory(campaign)  # the claim is durable even when mail is down
     row = OutboundEmail.objects.get()
-    claim = Claim.objects.get(reference=response.json()["reference"])
     assert row.dedup_key == f"claim-event:{claim.events.get(kind='submitted').pk}"
     assert (row.status, row.attempts) == ("pending", 1)
     assert "451" in row.last_error

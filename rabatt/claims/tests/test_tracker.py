@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from rabatt.claims.models import Claim
-from rabatt.claims.tests.factories import code_new, payload, post_claim
+from rabatt.claims.tests.factories import claim_factory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -10,8 +10,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def claim(client, campaign, during_campaign) -> Claim:
     cache.clear()
-    response = post_claim(client, payload(code_new(campaign)))
-    return Claim.objects.get(reference=response.json()["reference"])
+    return claim_factory(campaign)
 
 
 def track(client, reference, email, **extra):
