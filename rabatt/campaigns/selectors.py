@@ -8,7 +8,6 @@ import threading
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from rabatt.campaigns.models import Campaign, CampaignChannel
@@ -18,6 +17,7 @@ from rabatt.campaigns.rules import (
     ProductInfo,
     RetailerInfo,
 )
+from rabatt.core.cache import cache_generation_start, cache_get_many, cache_set
 from rabatt.core.errors import NotFound
 from rabatt.core.timeutil import utcnow
 
@@ -37,8 +37,8 @@ def campaigns_generation(found: dict[str, object]) -> str:
     generation = found.get(CAMPAIGNS_GENERATION_KEY)
     if isinstance(generation, str):
         return generation
-    cache.add(CAMPAIGNS_GENERATION_KEY, secrets.token_hex(8), None)
-    return str(cache.get(CAMPAIGNS_GENERATION_KEY) or "")
+    # No generation (a cache emptied or down): start one; "" means "do not cache".
+    return cache_generation_start(CAMPAIGNS_GENERATION_KEY, secrets.token_hex(8))
 
 
 def campaign_get(*, slug: str) -> Campaign:
@@ -53,7 +53,7 @@ def campaign_get_cached(*, slug: str) -> Campaign:
     """Return the campaign with ``slug`` through the shared cache or raise NotFound."""
     # Hashed: a slug from a URL may hold characters a cache key must not.
     entry_key = "rabatt:campaign:" + hashlib.sha256(slug.encode()).hexdigest()[:32]
-    found = cache.get_many([entry_key, CAMPAIGNS_GENERATION_KEY])
+    found = cache_get_many([entry_key, CAMPAIGNS_GENERATION_KEY])
     # Read the generation before the database, so an entry built from rows that change
     # meanwhile carries the old generation and is never used.
     generation = campaigns_generation(found)
@@ -62,7 +62,8 @@ def campaign_get_cached(*, slug: str) -> Campaign:
             and isinstance(entry[1], Campaign)):
         return entry[1]
     campaign = campaign_get(slug=slug)
-    cache.set(entry_key, (generation, campaign), CAMPAIGN_CACHE_TTL)
+    if generation:
+        cache_set(entry_key, (generation, campaign), CAMPAIGN_CACHE_TTL)
     return campaign
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
 from rabatt.campaigns.models import Campaign
@@ -27,6 +26,7 @@ from rabatt.codes.models import (
     RedemptionStatus,
 )
 from rabatt.codes.transitions import RECIPIENTS_TO_SEND
+from rabatt.core.cache import cache_generation_start, cache_get_many, cache_set
 from rabatt.core.money import minor_unit
 from rabatt.core.tokens import token_hash
 
@@ -55,8 +55,8 @@ def _api_keys_generation(found: dict[str, Any]) -> str:
     generation = found.get(API_KEYS_GENERATION_KEY)
     if isinstance(generation, str):
         return generation
-    cache.add(API_KEYS_GENERATION_KEY, secrets.token_hex(8), None)
-    return str(cache.get(API_KEYS_GENERATION_KEY) or "")
+    # No generation (a cache emptied or down): start one; "" means "do not cache".
+    return cache_generation_start(API_KEYS_GENERATION_KEY, secrets.token_hex(8))
 
 
 def api_key_scope(*, secret: str) -> ApiKeyScope | None:
@@ -65,7 +65,7 @@ def api_key_scope(*, secret: str) -> ApiKeyScope | None:
         return None
     key_hash = token_hash(secret)
     entry_key = f"rabatt:codes:apikey:{key_hash}"
-    found = cache.get_many([entry_key, API_KEYS_GENERATION_KEY, CAMPAIGNS_GENERATION_KEY])
+    found = cache_get_many([entry_key, API_KEYS_GENERATION_KEY, CAMPAIGNS_GENERATION_KEY])
     generations = (_api_keys_generation(found), campaigns_generation(found))
     entry = found.get(entry_key)
     if (isinstance(entry, tuple) and entry[0] == generations and all(generations)
@@ -76,7 +76,8 @@ def api_key_scope(*, secret: str) -> ApiKeyScope | None:
         # Unknown secrets are not cached: guessing must not fill the cache.
         return None
     scope = ApiKeyScope(key=key, campaigns={c.slug: c for c in key.campaigns.all()})
-    cache.set(entry_key, (generations, scope), CAMPAIGN_CACHE_TTL)
+    if all(generations):
+        cache_set(entry_key, (generations, scope), CAMPAIGN_CACHE_TTL)
     return scope
 
 

@@ -81,3 +81,14 @@ def test_an_unknown_secret_is_refused_and_not_cached(memory_cache, campaign):
     assert api_key_scope(secret="") is None
     assert api_key_scope(secret="x" * 201) is None
     assert not [k for k in cache._cache if "apikey:" in k]  # type: ignore[attr-defined]
+
+
+def test_a_cache_that_is_down_only_sends_reads_to_the_database(settings, campaign):
+    _key, secret = api_key_create(name="webshop", campaigns=[campaign])
+    # Nothing listens on port 1: every cache call fails to connect.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    scope = api_key_scope(secret=secret)
+    assert scope is not None
+    assert list(scope.campaigns) == [campaign.slug]
+    assert api_key_scope(secret="rk_00000000.nothing") is None
