@@ -109,12 +109,15 @@ def wrk(*, url: str, method: str, headers: dict[str, str], template: bytes,
         items_file = workdir / f"{name}.items"
         items_file.write_text("\n".join(items) + "\n")
         args.append(str(items_file))
-    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
-               "--timeout", "30s", "-s", str(script)]
+    command = ["wrk", "-t", str(threads), "-c", str(connections),
+               "-d", f"{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(script)]
     for key, value in headers.items():
         command += ["-H", f"{key}: {value}"]
     command += [url, "--", *args]
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(command, check=False, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"wrk failed: {done.stderr or done.stdout}")
+    out = done.stdout
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
     data = json.loads(line[len("RESULT "):])
     if data["non2xx"] or data["socket_errors"]:

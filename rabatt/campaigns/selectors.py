@@ -17,7 +17,13 @@ from rabatt.campaigns.rules import (
     ProductInfo,
     RetailerInfo,
 )
-from rabatt.core.cache import cache_generation_start, cache_get_many, cache_set
+from rabatt.core.cache import (
+    cache_generation_start,
+    cache_get_many,
+    cache_set,
+    local_get,
+    local_set,
+)
 from rabatt.core.errors import NotFound
 from rabatt.core.timeutil import utcnow
 
@@ -53,6 +59,9 @@ def campaign_get_cached(*, slug: str) -> Campaign:
     """Return the campaign with ``slug`` through the shared cache or raise NotFound."""
     # Hashed: a slug from a URL may hold characters a cache key must not.
     entry_key = "rabatt:campaign:" + hashlib.sha256(slug.encode()).hexdigest()[:32]
+    local = local_get(entry_key)
+    if isinstance(local, Campaign):
+        return local
     found = cache_get_many([entry_key, CAMPAIGNS_GENERATION_KEY])
     # Read the generation before the database, so an entry built from rows that change
     # meanwhile carries the old generation and is never used.
@@ -60,10 +69,12 @@ def campaign_get_cached(*, slug: str) -> Campaign:
     entry = found.get(entry_key)
     if (isinstance(entry, tuple) and entry[0] == generation and generation
             and isinstance(entry[1], Campaign)):
+        local_set(entry_key, entry[1])
         return entry[1]
     campaign = campaign_get(slug=slug)
     if generation:
         cache_set(entry_key, (generation, campaign), CAMPAIGN_CACHE_TTL)
+        local_set(entry_key, campaign)
     return campaign
 
 

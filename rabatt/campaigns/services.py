@@ -27,6 +27,7 @@ from rabatt.campaigns.models import (
 )
 from rabatt.campaigns.rules import DEFAULT_RULE_KINDS, Purchase, Quote, quote
 from rabatt.campaigns.selectors import CAMPAIGNS_GENERATION_KEY, campaign_rules
+from rabatt.core.cache import local_clear
 
 
 def campaign_bump_revision(*, campaign_id: int) -> None:
@@ -40,6 +41,7 @@ def campaign_bump_revision(*, campaign_id: int) -> None:
 
 def campaigns_cache_invalidate() -> None:
     """Start a new cache generation: every campaign cached so far is read again."""
+    local_clear()
     cache.set(CAMPAIGNS_GENERATION_KEY, secrets.token_hex(8), None)
 
 

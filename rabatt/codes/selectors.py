@@ -26,7 +26,13 @@ from rabatt.codes.models import (
     RedemptionStatus,
 )
 from rabatt.codes.transitions import RECIPIENTS_TO_SEND
-from rabatt.core.cache import cache_generation_start, cache_get_many, cache_set
+from rabatt.core.cache import (
+    cache_generation_start,
+    cache_get_many,
+    cache_set,
+    local_get,
+    local_set,
+)
 from rabatt.core.money import minor_unit
 from rabatt.core.tokens import token_hash
 
@@ -35,7 +41,9 @@ _CHUNK = 5000
 # A key and its campaigns are read from the shared cache on every shop request. Each entry
 # carries the key generation (new on every revocation, codes.services.api_key_revoke) and the
 # campaigns' generation it was read under, both read before the database, so a revoked key or
-# a changed campaign is never served from the cache once the change has committed.
+# a changed campaign is never served from the shared cache once the change has committed. Each
+# process also keeps its own copy for HOT_CACHE_LOCAL_SECONDS (core.cache); the redeem itself
+# checks in its one statement that the key is still live.
 API_KEYS_GENERATION_KEY = "rabatt:codes:apikeys:generation"
 
 
@@ -65,11 +73,15 @@ def api_key_scope(*, secret: str) -> ApiKeyScope | None:
         return None
     key_hash = token_hash(secret)
     entry_key = f"rabatt:codes:apikey:{key_hash}"
+    local = local_get(entry_key)
+    if isinstance(local, ApiKeyScope):
+        return local
     found = cache_get_many([entry_key, API_KEYS_GENERATION_KEY, CAMPAIGNS_GENERATION_KEY])
     generations = (_api_keys_generation(found), campaigns_generation(found))
     entry = found.get(entry_key)
     if (isinstance(entry, tuple) and entry[0] == generations and all(generations)
             and isinstance(entry[1], ApiKeyScope)):
+        local_set(entry_key, entry[1])
         return entry[1]
     key = ApiKey.objects.filter(key_hash=key_hash, revoked_at__isnull=True).first()
     if key is None:
@@ -78,6 +90,7 @@ def api_key_scope(*, secret: str) -> ApiKeyScope | None:
     scope = ApiKeyScope(key=key, campaigns={c.slug: c for c in key.campaigns.all()})
     if all(generations):
         cache_set(entry_key, (generations, scope), CAMPAIGN_CACHE_TTL)
+        local_set(entry_key, scope)
     return scope
 
 

@@ -35,7 +35,8 @@ from rabatt.codes.transitions import (
     RECIPIENTS_TO_SEND,
     REDEMPTION_TRANSITIONS,
 )
-from rabatt.core.errors import Conflict, DomainError, NotFound
+from rabatt.core.cache import local_clear
+from rabatt.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from rabatt.core.timeutil import utcnow
 from rabatt.core.tokens import token_hash
 from rabatt.core.transitions import apply
@@ -172,6 +173,7 @@ def api_key_create(*, name: str, campaigns: Sequence[Campaign]) -> tuple[ApiKey,
 
 def api_keys_cache_invalidate() -> None:
     """Start a new key generation: every API key cached so far is read again."""
+    local_clear()
     cache.set(API_KEYS_GENERATION_KEY, secrets.token_hex(8), None)
 
 
@@ -314,7 +316,11 @@ def code_redeem(*, campaign: Campaign, text: str, order: OrderIn, api_key: ApiKe
     if fast is not None:
         return fast, True
     # Anything but a plain success (unknown, used or void code, wrong channel, an order that
-    # does not qualify, a retry, a race) takes the path that tells exactly why.
+    # does not qualify, a retry, a race, a key revoked a moment ago) takes the path that tells
+    # exactly why.
+    if api_key is not None and not ApiKey.objects.filter(pk=api_key.pk,
+                                                         revoked_at__isnull=True).exists():
+        raise PermissionDenied(_("This API key has been revoked."), code="api_key_revoked")
     try:
         quote = _shop_quote(campaign, _shop_code(campaign, text), order, now)
         with transaction.atomic():
@@ -372,6 +378,8 @@ def _redeem_in_one_statement(*, campaign: Campaign, text: str, order: OrderIn,
         WITH used AS (
             UPDATE {Code._meta.db_table} SET status = %s, used_at = %s
             WHERE campaign_id = %s AND code = %s AND channel = %s AND status = %s
+              AND (%s::bigint IS NULL OR EXISTS (
+                  SELECT 1 FROM {ApiKey._meta.db_table} WHERE id = %s AND revoked_at IS NULL))
             RETURNING id
         ), redemption AS (
             INSERT INTO {Redemption._meta.db_table}
@@ -389,6 +397,7 @@ def _redeem_in_one_statement(*, campaign: Campaign, text: str, order: OrderIn,
     """  # noqa: S608 (table names come from the models, every value is a parameter)
     params: list[Any] = [
         CodeStatus.USED, now, campaign.pk, canonical, Channel.DIRECT, CodeStatus.AVAILABLE,
+        api_key_id, api_key_id,
         campaign.pk, api_key_id, order.order_id, RedemptionStatus.REDEEMED, order.country,
         result.currency, result.amount, json.dumps(lines), now, now,
         now, api_key_id, json.dumps(event),

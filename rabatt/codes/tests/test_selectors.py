@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import time
+from decimal import Decimal
+
 import pytest
 from django.core.cache import cache
 
+from rabatt.campaigns.rules import PurchaseLine
 from rabatt.campaigns.services import campaign_bump_revision
 from rabatt.campaigns.tests.factories import campaign_factory, example_data
+from rabatt.codes.models import ApiKey, CodeStatus
 from rabatt.codes.selectors import api_key_authenticate, api_key_scope
-from rabatt.codes.services import api_key_create, api_key_revoke
+from rabatt.codes.services import OrderIn, api_key_create, api_key_revoke, code_redeem
+from rabatt.codes.tests.factories import direct_code
+from rabatt.core.cache import local_clear
+from rabatt.core.errors import PermissionDenied
+from rabatt.core.timeutil import utcnow
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +101,27 @@ def test_a_cache_that_is_down_only_sends_reads_to_the_database(settings, campaig
     assert scope is not None
     assert list(scope.campaigns) == [campaign.slug]
     assert api_key_scope(secret="rk_00000000.nothing") is None
+
+
+@pytest.mark.usefixtures("during_campaign")
+def test_a_process_copy_lives_for_its_seconds_and_redeem_checks_the_key(memory_cache, settings,
+                                                                       campaign):
+    settings.HOT_CACHE_LOCAL_SECONDS = 0.2
+    key, secret = api_key_create(name="webshop", campaigns=[campaign])
+    scope = api_key_scope(secret=secret)
+    assert scope is not None
+    # Another process revokes the key: this one still holds its copy for a moment...
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at=utcnow())
+    cache.clear()
+    assert api_key_scope(secret=secret) is scope
+    # ...but a redeem with that copy is refused all the same, and the code stays available.
+    code = direct_code(campaign)
+    with pytest.raises(PermissionDenied):
+        code_redeem(campaign=campaign, text=code.code, api_key=scope.key,
+                    order=OrderIn(order_id="A-1", country="NO", currency="NOK",
+                                  lines=[PurchaseLine("beam", Decimal("4990.00"))]))
+    code.refresh_from_db()
+    assert code.status == CodeStatus.AVAILABLE
+    time.sleep(0.3)
+    assert api_key_scope(secret=secret) is None
+    local_clear()
