@@ -168,3 +168,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 WHITENOISE_USE_FINDERS = True
+
+# --- perf ---
+# How long each web process keeps its own copy of a shop API key or a campaign, sparing the
+# shared cache's round trip (seconds; 0 switches it off). A revocation or a campaign change is
+# seen at once by the process that makes it and within this time by all others; the redeem
+# itself always checks the key in the database (docs/shop-api.md).
+HOT_CACHE_LOCAL_SECONDS = float(os.environ.get("HOT_CACHE_LOCAL_SECONDS", "1"))

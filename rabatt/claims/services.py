@@ -565,7 +565,19 @@ def draft_add_file(*, draft: ClaimDraft, safe: SafeFile) -> ReceiptFile:
     if draft.files.count() >= MAX_FILES_PER_CLAIM:
         raise DomainError(_("Please upload at most %(n)s files.") % {"n": MAX_FILES_PER_CLAIM},
                           code="too_many_files", status=422)
-    return receipt_store(safe=safe, draft_key=bytes(draft.wrapped_key), draft_id=draft.pk)
+    receipt = receipt_store(safe=safe, draft_key=bytes(draft.wrapped_key), draft_id=draft.pk)
+    hooks.publish("claims.draft_file_added", receipt_id=receipt.pk)
+    return receipt
+
+
+def draft_purchase_from_receipt(*, draft: ClaimDraft, file_id: str,
+                                proposal: dict[str, Any]) -> None:
+    """Fill the draft's purchase step with what one of its receipts shows (still editable)."""
+    if not draft.files.filter(pk=file_id).exists():
+        raise NotFound(_("No such file."))
+    if not proposal:
+        return
+    draft_update(draft=draft, step="purchase", values=proposal)
 
 
 def draft_remove_file(*, draft: ClaimDraft, file_id: str) -> None:

@@ -28,10 +28,14 @@ _LETTER_DIGIT = re.compile(r"([A-Za-z])(\d)|(?<=\d)(?=[A-Za-z])")
 PRIMARY_ZONES = {"AU": "Australia/Sydney", "CA": "America/Toronto", "US": "America/New_York"}
 
 
-@cache
 def babel_locale(language: str | None = None) -> Locale:
     """The Babel locale of a Django language code (the active language by default)."""
-    code = (language or translation.get_language() or "en").replace("-", "_")
+    # The active language is looked up on every call: only the parsing is cached.
+    return _parsed_locale((language or translation.get_language() or "en").replace("-", "_"))
+
+
+@cache
+def _parsed_locale(code: str) -> Locale:
     try:
         return Locale.parse(code)
     except (ValueError, UnknownLocaleError):

@@ -101,7 +101,7 @@ def receipt_copy_to_claim(
         page_count=receipt.page_count, width=receipt.width, height=receipt.height,
         size=receipt.size, sha256=receipt.sha256, original_sha256=receipt.original_sha256,
         display_name=receipt.display_name, added_during=receipt.added_during,
-        readability=receipt.readability,
+        readability=receipt.readability, draft_reading=receipt.draft_reading,
     )
     _write(_path(str(copy.id)), subject_seal(subject, plain))
     copy.save()

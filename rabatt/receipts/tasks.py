@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from rabatt.receipts.checking import claim_receipts_check, receipt_read_and_check
+from rabatt.receipts.checking import (
+    claim_receipts_check,
+    draft_file_read,
+    receipt_read_and_check,
+)
 from rabatt.receipts.models import ReceiptFile
 
 
@@ -18,3 +22,10 @@ def read_receipt_file(receipt_id: str) -> str:
     if claim_id is None:
         return "no claim"
     return "checked" if claim_receipts_check(claim_id=claim_id) is not None else "read"
+
+
+@task()
+def read_draft_file(receipt_id: str) -> str:
+    """Read one file of a claim draft for the wizard's help (safe to run again)."""
+    receipt = draft_file_read(receipt_id=receipt_id)
+    return "no draft file" if receipt is None else str(receipt.draft_reading.get("status"))

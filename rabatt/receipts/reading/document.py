@@ -722,3 +722,43 @@ def osd_rotation(image: Image.Image) -> int:
 def sharpen_for_ocr(image: Image.Image) -> Image.Image:
     """Return a mildly sharpened copy, for a second OCR pass on soft photos."""
     return image.filter(ImageFilter.UnsharpMask(radius=2, percent=120, threshold=3))
+
+
+# --- keeping a reading ------------------------------------------------------------------------
+
+def documents_dump(docs: Sequence[Document]) -> list[dict[str, Any]]:
+    """Return readings as JSON with every word and box, so they can be extracted from again."""
+    def box(b: Box) -> list[float]:
+        return [b.page, b.x0, b.y0, b.x1, b.y1]
+
+    return [{
+        "source": d.source, "engine": d.engine, "sha256": d.sha256, "rotation": d.rotation,
+        "skew": d.skew,
+        "pages": [{
+            "index": p.index, "width": p.width, "height": p.height,
+            "lines": [{
+                "text": ln.text, "box": box(ln.box), "confidence": ln.confidence,
+                "index": ln.index,
+                "words": [[w.text, box(w.box), w.confidence] for w in ln.words],
+            } for ln in p.lines],
+        } for p in d.pages],
+    } for d in docs]
+
+
+def documents_load(data: Sequence[dict[str, Any]]) -> list[Document]:
+    """Rebuild readings kept by :func:`documents_dump` (without their page images)."""
+    def box(values: Sequence[float]) -> Box:
+        return Box(int(values[0]), *(float(v) for v in values[1:5]))
+
+    return [Document(
+        pages=tuple(Page(
+            int(p["index"]), float(p["width"]), float(p["height"]),
+            tuple(Line(
+                str(ln["text"]), box(ln["box"]), float(ln["confidence"]),
+                tuple(Word(str(w[0]), box(w[1]), float(w[2])) for w in ln["words"]),
+                int(ln["index"]),
+            ) for ln in p["lines"]),
+        ) for p in d["pages"]),
+        source=d["source"], engine=str(d["engine"]), sha256=str(d["sha256"]),
+        rotation=int(d["rotation"]), skew=float(d["skew"]),
+    ) for d in data]
