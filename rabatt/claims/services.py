@@ -35,6 +35,7 @@ from rabatt.codes.alphabet import ALPHABET
 from rabatt.codes.services import code_lookup, code_mark_used
 from rabatt.core import crypto, hooks
 from rabatt.core.errors import Conflict, DomainError, NotFound
+from rabatt.core.ratelimit import rate_limit
 from rabatt.core.timeutil import utcnow
 from rabatt.core.tokens import token_hash, token_new
 from rabatt.core.transitions import apply
@@ -88,6 +89,15 @@ class BankIn:
 
 
 @dataclass(frozen=True)
+class RawUpload:
+    """A file as the client sent it, not yet vetted."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class DeclarationsIn:
     adult: bool
     end_user: bool
@@ -106,6 +116,21 @@ def reference_normalise(text: str) -> str:
     if cleaned.startswith("RB"):
         cleaned = cleaned[2:]
     return f"{REFERENCE_PREFIX}-{cleaned[:4]}-{cleaned[4:]}" if len(cleaned) == 8 else ""
+
+
+TRACK_REFERENCE_LIMIT = 10
+TRACK_REFERENCE_WINDOW = 600
+
+
+def tracker_attempt_count(*, reference: str) -> None:
+    """Count a tracker look-up against its reference, however it is spelt; raise past the limit.
+
+    Spellings that name the same claim ("rb-ab12-cd34", "AB12CD34", "RB AB12 CD34") share one
+    count, so the limit cannot be stepped around by respelling the reference.
+    """
+    key = reference_normalise(reference) or "invalid"
+    rate_limit(scope="track-ref", key=key, limit=TRACK_REFERENCE_LIMIT,
+               window=TRACK_REFERENCE_WINDOW)
 
 
 def terms_version(campaign: Campaign) -> str:
@@ -186,12 +211,15 @@ def claim_submit(
     marketing_consent: bool,
     locale: str,
     uploads: Sequence[SafeFile] = (),
+    raw_uploads: Sequence[RawUpload] = (),
     draft: ClaimDraft | None = None,
     now: datetime | None = None,
     on_created: Any = None,
 ) -> Claim:
     """Check and store a consumer's claim, use up its code, and e-mail a confirmation.
 
+    ``raw_uploads`` are vetted only once the code, the purchase and the bank details pass, so
+    that the costly file checks cannot be had without a valid code (they raise UploadRefused).
     ``on_created(claim)`` runs inside the transaction (e.g. to record an idempotent answer).
     """
     now = now or utcnow()
@@ -217,6 +245,11 @@ def claim_submit(
     assert quote.currency is not None
     account = bank_validate(country=person.country, currency=quote.currency, bank=bank)
     draft_files = list(draft.files.all()) if draft is not None else []
+    if len(uploads) + len(raw_uploads) + len(draft_files) > MAX_FILES_PER_CLAIM:
+        raise DomainError(_("Please upload at most %(n)s files.") % {"n": MAX_FILES_PER_CLAIM},
+                          code="too_many_files", fields={"files": "too many"})
+    uploads = [*uploads, *(receipt_vet(data=raw.data, name=raw.name,
+                                       content_type=raw.content_type) for raw in raw_uploads)]
     if not uploads and not draft_files:
         raise DomainError(_("Please add at least one proof of purchase (receipt or invoice)."),
                           code="proof_required", fields={"files": "required"})
