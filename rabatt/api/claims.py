@@ -32,6 +32,7 @@ from rabatt.claims.services import (
 from rabatt.core.errors import DomainError
 from rabatt.core.idempotency import idempotent_answer, idempotent_record
 from rabatt.core.ratelimit import client_ip, rate_limit
+from rabatt.core.text import SINGLE_LINE_PATTERN
 from rabatt.receipts.safety import MAX_FILES_PER_CLAIM, MAX_UPLOAD_BYTES, REFUSALS, UploadRefused
 
 router = Router(tags=["claims"])
@@ -39,18 +40,18 @@ SCOPE = "claims"
 
 
 class AddressIn(Schema):
-    line1: str = Field(min_length=1, max_length=200)
-    line2: str | None = Field(None, max_length=200)
-    postcode: str = Field(min_length=1, max_length=20)
-    city: str = Field(min_length=1, max_length=100)
+    line1: str = Field(min_length=1, max_length=200, pattern=SINGLE_LINE_PATTERN)
+    line2: str | None = Field(None, max_length=200, pattern=SINGLE_LINE_PATTERN)
+    postcode: str = Field(min_length=1, max_length=20, pattern=SINGLE_LINE_PATTERN)
+    city: str = Field(min_length=1, max_length=100, pattern=SINGLE_LINE_PATTERN)
     country: str = Field(pattern=r"^[A-Za-z]{2}$")
 
 
 class PersonSchema(Schema):
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
+    first_name: str = Field(min_length=1, max_length=100, pattern=SINGLE_LINE_PATTERN)
+    last_name: str = Field(min_length=1, max_length=100, pattern=SINGLE_LINE_PATTERN)
     email: str = Field(max_length=254)
-    phone: str | None = Field(None, max_length=40)
+    phone: str | None = Field(None, max_length=40, pattern=SINGLE_LINE_PATTERN)
     address: AddressIn
 
     @field_validator("email")
@@ -80,7 +81,7 @@ class PurchaseSchema(Schema):
 
 
 class BankSchema(Schema):
-    account_holder: str = Field(min_length=1, max_length=140)
+    account_holder: str = Field(min_length=1, max_length=140, pattern=SINGLE_LINE_PATTERN)
     iban: str | None = Field(None, max_length=50)
     bic: str | None = Field(None, max_length=11)
     account_number: str | None = Field(None, max_length=34)

@@ -36,6 +36,7 @@ from rabatt.codes.services import code_lookup, code_mark_used
 from rabatt.core import crypto, hooks
 from rabatt.core.errors import Conflict, DomainError, NotFound
 from rabatt.core.ratelimit import rate_limit
+from rabatt.core.text import SINGLE_LINE_MESSAGE, has_control_chars
 from rabatt.core.timeutil import utcnow
 from rabatt.core.tokens import token_hash, token_new
 from rabatt.core.transitions import apply
@@ -150,6 +151,7 @@ def bank_validate(*, country: str, currency: str, bank: BankIn) -> BankAccount:
         raise DomainError(_("Enter the name of the account holder."),
                           code="account_holder_required",
                           fields={"bank.account_holder": "required"})
+    _refuse_control_chars({"bank.account_holder": bank.account_holder})
     data = {k: v for k, v in bank.fields.items() if v not in (None, "")}
     code = data.pop("bank_code", None)
     if code:
@@ -170,8 +172,19 @@ def bank_validate(*, country: str, currency: str, bank: BankIn) -> BankAccount:
     return validate_bank_account(country=country, currency=currency, data=data)
 
 
+def _refuse_control_chars(values: dict[str, str]) -> None:
+    """Refuse line breaks and control characters in names and addresses (they reach e-mails)."""
+    bad = {name: "control characters" for name, value in values.items()
+           if has_control_chars(str(value))}
+    if bad:
+        raise DomainError(SINGLE_LINE_MESSAGE, code="invalid_characters", fields=bad)
+
+
 def _validate_person(campaign_currencies: dict[str, str], person: PersonIn,
                      purchase: PurchaseIn) -> None:
+    _refuse_control_chars({f"person.{name}": getattr(person, name) for name in (
+        "first_name", "last_name", "email", "phone", "address_line1", "address_line2",
+        "postcode", "city")} | {"purchase.order_number": purchase.order_number})
     fields: dict[str, str] = {}
     for name in ("first_name", "last_name", "email", "address_line1", "postcode", "city"):
         if not str(getattr(person, name)).strip():
@@ -472,6 +485,7 @@ def claim_answer_info(
     allowed = {"first_name", "last_name", "phone", "address_line1", "address_line2",
                "postcode", "city", "order_number"}
     changes = {k: v.strip() for k, v in (corrections or {}).items() if k in allowed and v.strip()}
+    _refuse_control_chars(changes)
     with transaction.atomic():
         locked = InfoRequestToken.objects.select_for_update().get(pk=row.pk)
         if locked.used_at is not None:
@@ -709,6 +723,7 @@ def claim_contact_correct(*, claim_id: int, changes: dict[str, str],
     if unknown:
         raise DomainError(_("These details cannot be corrected here."), code="invalid_field",
                           fields={name: "not a contact field" for name in unknown})
+    _refuse_control_chars(changes)
     with transaction.atomic():
         claim = _locked(claim_id)
         corrected = sorted(n for n, v in changes.items() if getattr(claim, n) != v)
