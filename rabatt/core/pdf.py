@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass
-from typing import Any
-
-from PIL import Image
+from typing import TYPE_CHECKING, Any
 
 from rabatt.core import sandbox
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # Streams of a receipt inflate to a few MB; the budget is for the whole file.
 MAX_INFLATED_BYTES = 64 * 1024 * 1024
@@ -133,6 +134,8 @@ def pdf_pages(data: bytes, *, indices: list[int], dpi: float, text_min_chars: in
     With ``text_min_chars``, a page whose text layer has at least that many characters comes
     back as text instead of pixels. Raises ``PdfLimitExceeded`` or ``ValueError``.
     """
+    from PIL import Image
+
     params = {"indices": indices, "dpi": dpi, "text_min_chars": text_min_chars,
               "max_pixels": max_pixels, "grayscale": grayscale}
     result, payload = _run("pdf.pages", params, data)
