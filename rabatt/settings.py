@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 from rabatt.core.config import env_bool, home_dir, load_or_create_secret_key, mailers_from_url
 
@@ -175,3 +176,42 @@ WHITENOISE_USE_FINDERS = True
 # seen at once by the process that makes it and within this time by all others; the redeem
 # itself always checks the key in the database (docs/shop-api.md).
 HOT_CACHE_LOCAL_SECONDS = float(os.environ.get("HOT_CACHE_LOCAL_SECONDS", "1"))
+# --- security ---
+# HTTPS: behind a TLS proxy set HTTPS=1 (redirect, HSTS, secure cookies) and, when the proxy
+# sets X-Forwarded-Proto, PROXY_SSL_HEADER=1. See docs/security.md.
+HTTPS = env_bool("HTTPS", default=False)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 31_536_000 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", default=False)
+if HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+if env_bool("PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Probes that must answer over plain HTTP inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# A strict policy on every page: no inline script or style (Django's admin gets a nonce for
+# its few <style> blocks), nothing from other origins but the consent-gated scripts.
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF, *sorted({url for _category, url in PRIVACY_SCRIPTS})],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+MIDDLEWARE.insert(MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+                  "django.middleware.csp.ContentSecurityPolicyMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
+                  "rabatt.core.headers.NoStoreMiddleware")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(  # type: ignore[index]
+    "django.template.context_processors.csp")
+# Memory (MiB) and time (s) of the child process that parses and renders an uploaded PDF.
+SANDBOX_MEMORY_MB = int(os.environ.get("SANDBOX_MEMORY_MB", 768))
+SANDBOX_TIMEOUT = float(os.environ.get("SANDBOX_TIMEOUT", 30))
+# A run of failed logins on one account makes each further attempt wait (seconds, at most).
+STAFF_LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("STAFF_LOGIN_DELAY_MAX_SECONDS", 60))

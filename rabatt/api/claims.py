@@ -20,30 +20,38 @@ from rabatt.api.campaigns import ErrorOut
 from rabatt.campaigns.rules import PurchaseLine
 from rabatt.campaigns.selectors import campaign_get
 from rabatt.claims.selectors import claim_for_tracker, claim_public_status
-from rabatt.claims.services import BankIn, DeclarationsIn, PersonIn, PurchaseIn, claim_submit
+from rabatt.claims.services import (
+    BankIn,
+    DeclarationsIn,
+    PersonIn,
+    PurchaseIn,
+    RawUpload,
+    claim_submit,
+    tracker_attempt_count,
+)
 from rabatt.core.errors import DomainError
 from rabatt.core.idempotency import idempotent_answer, idempotent_record
 from rabatt.core.ratelimit import client_ip, rate_limit
+from rabatt.core.text import SINGLE_LINE_PATTERN
 from rabatt.receipts.safety import MAX_FILES_PER_CLAIM, MAX_UPLOAD_BYTES, REFUSALS, UploadRefused
-from rabatt.receipts.services import receipt_vet
 
 router = Router(tags=["claims"])
 SCOPE = "claims"
 
 
 class AddressIn(Schema):
-    line1: str = Field(min_length=1, max_length=200)
-    line2: str | None = Field(None, max_length=200)
-    postcode: str = Field(min_length=1, max_length=20)
-    city: str = Field(min_length=1, max_length=100)
+    line1: str = Field(min_length=1, max_length=200, pattern=SINGLE_LINE_PATTERN)
+    line2: str | None = Field(None, max_length=200, pattern=SINGLE_LINE_PATTERN)
+    postcode: str = Field(min_length=1, max_length=20, pattern=SINGLE_LINE_PATTERN)
+    city: str = Field(min_length=1, max_length=100, pattern=SINGLE_LINE_PATTERN)
     country: str = Field(pattern=r"^[A-Za-z]{2}$")
 
 
 class PersonSchema(Schema):
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
+    first_name: str = Field(min_length=1, max_length=100, pattern=SINGLE_LINE_PATTERN)
+    last_name: str = Field(min_length=1, max_length=100, pattern=SINGLE_LINE_PATTERN)
     email: str = Field(max_length=254)
-    phone: str | None = Field(None, max_length=40)
+    phone: str | None = Field(None, max_length=40, pattern=SINGLE_LINE_PATTERN)
     address: AddressIn
 
     @field_validator("email")
@@ -73,7 +81,7 @@ class PurchaseSchema(Schema):
 
 
 class BankSchema(Schema):
-    account_holder: str = Field(min_length=1, max_length=140)
+    account_holder: str = Field(min_length=1, max_length=140, pattern=SINGLE_LINE_PATTERN)
     iban: str | None = Field(None, max_length=50)
     bic: str | None = Field(None, max_length=11)
     account_number: str | None = Field(None, max_length=34)
@@ -216,12 +224,6 @@ def claim_create(request: HttpRequest) -> Status[Any]:
             return Status(*previous)
 
     with translation.override(data.locale):
-        try:
-            safe_files = [receipt_vet(data=b, name=n, content_type=t) for n, t, b in blobs]
-        except UploadRefused as refusal:
-            return _error(refusal.code, str(refusal.message), refusal.status,
-                          detail=[{"field": "files", "message": str(refusal.message),
-                                   "type": refusal.code}])
         campaign = campaign_get(slug=data.campaign)
         answer: dict[str, Any] = {}
 
@@ -253,9 +255,13 @@ def claim_create(request: HttpRequest) -> Status[Any]:
                 bank=BankIn(account_holder=data.bank.account_holder, fields=bank_fields),
                 declarations=DeclarationsIn(**data.declarations.model_dump()),
                 marketing_consent=data.marketing_consent,
-                uploads=safe_files,
+                raw_uploads=[RawUpload(name=n, content_type=t, data=b) for n, t, b in blobs],
                 on_created=remember,
             )
+        except UploadRefused as refusal:
+            return _error(refusal.code, str(refusal.message), refusal.status,
+                          detail=[{"field": "files", "message": str(refusal.message),
+                                   "type": refusal.code}])
         except IntegrityError:
             # A concurrent retry with the same Idempotency-Key won the race: answer as it did.
             if key:
@@ -287,6 +293,6 @@ def _domain_body(exc: DomainError) -> dict[str, Any]:
              summary="The claim tracker: status, history and what to do next")
 def claim_track(request: HttpRequest, payload: TrackIn) -> dict[str, Any]:
     rate_limit(scope="track-ip", key=client_ip(request), limit=30, window=60)
-    rate_limit(scope="track-ref", key=payload.reference.upper(), limit=10, window=600)
+    tracker_attempt_count(reference=payload.reference)
     claim = claim_for_tracker(reference=payload.reference, email=payload.email)
     return claim_public_status(claim=claim)

@@ -65,6 +65,8 @@ def test_access_export_works_once(client, inbox):
     token = _token(inbox)
     response = client.get(f"/api/v1/privacy/requests/{token}/export")
     assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert "default-src 'none'" in response["Content-Security-Policy"]
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     data = json.loads(archive.read("data.json"))
     assert data["data"]["claims.Claim"][0]["email"] == EMAIL

@@ -122,3 +122,15 @@ def test_openapi_documents_the_staff_endpoints(client):
     approve = paths["/api/v1/staff/claims/{reference}/approve"]["post"]
     assert {"200", "202", "401", "403", "404", "409", "422"} <= set(approve["responses"])
     assert approve["security"] == [{"StaffToken": []}]
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "[]", "null", "\"approve\"", "{nope",
+                                  "{\"message\": null}", "{\"message\": 5}"])
+def test_approve_refuses_bodies_that_are_not_a_decision(client, campaign, agent, body):
+    claim = desk_claim(campaign)
+    response = client.post(f"{BASE}/claims/{claim.reference}/approve", body,
+                           content_type="application/json", **bearer(agent))
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid_input"
+    claim.refresh_from_db()
+    assert claim.status != ClaimStatus.APPROVED

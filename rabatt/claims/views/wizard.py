@@ -203,6 +203,13 @@ def draft_file_add(request: HttpRequest, slug: str) -> HttpResponseBase:
             return uploads.refusal_json(
                 "no_draft", _("Your session has expired. Please start again."), 409)
         return redirect("claims:wizard", slug=campaign.slug)
+    # Files are vetted (the costly part) only for a draft whose code and purchase pass.
+    missing = wizard.first_open_step(campaign, draft, "proof")
+    if missing is not None:
+        if uploads.is_xhr(request):
+            return uploads.refusal_json(
+                "step_missing", _("Please enter a valid code and your purchase first."), 409)
+        return redirect(wizard.step_url(campaign, missing))
 
     def refused(exc: UploadRefused | DomainError) -> HttpResponse:
         # Without JavaScript the step itself explains the refusal, with its HTTP status.
