@@ -47,12 +47,14 @@ class Supervisor:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.children = list(children)
         self.stopping = False
-        self._say = say or (lambda line: None)
+        self._say = say
         self._clock = clock
 
     def _note(self, line: str, *, level: int = logging.INFO) -> None:
-        log.log(level, line)
-        self._say(line)
+        if self._say is not None:
+            self._say(line)
+        else:
+            log.log(level, line)
 
     def start(self, child: Child) -> None:
         """Start one child in its own process group (so its own children can be stopped too)."""

@@ -24,6 +24,11 @@ class Command(BaseCommand):
             help="gunicorn worker processes (default: WEB_CONCURRENCY or 2)",
         )
         parser.add_argument(
+            "--web-servers", type=int, default=int(os.environ.get("WEB_SERVERS", "2")),
+            help="gunicorn servers sharing the port, so one can restart while another "
+                 "answers (default: WEB_SERVERS or 2)",
+        )
+        parser.add_argument(
             "--receipt-workers", type=int,
             default=int(os.environ.get("RECEIPT_WORKERS", "1")),
             help="task workers reading receipts (default: RECEIPT_WORKERS or 1)",
@@ -39,15 +44,20 @@ class Command(BaseCommand):
         if not options["no_setup"]:
             call_command("setup", verbosity=0)
         bind = f"{options['host']}:{options['port']}"
+        servers = max(1, options["web_servers"])
+        per_server = max(1, -(-options["workers"] // servers))
         web = [
             sys.executable, "-m", "gunicorn", "rabatt.wsgi:application",
-            "--bind", bind, "--workers", str(options["workers"]),
+            "--bind", bind, "--workers", str(per_server),
             "--worker-class", "gthread", "--threads", "4",
             "--access-logfile", "-", "--graceful-timeout", "10",
             # Several servers may run on one machine; a shared control socket would collide.
             "--no-control-socket",
+            # The servers share the port (SO_REUSEPORT): while a killed one restarts, the
+            # other answers, and the restarted one binds at once instead of "address in use".
+            "--reuse-port",
         ]
-        children = [Child("web", web)]
+        children = [Child(f"web-{n + 1}", web) for n in range(servers)]
         uses_db_tasks = settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db")
         if not options["no_task_worker"] and uses_db_tasks:
             worker = [sys.executable, "-m", "rabatt", "worker", "--interval", "0.5"]

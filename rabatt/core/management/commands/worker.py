@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.crypto import get_random_string
 
 from rabatt.core.worker import ResilientWorker
+from rabatt.notifications.services import outbox_sweep
 from rabatt.receipts.services import receipt_orphans_remove
 
 
@@ -28,14 +30,21 @@ class Command(BaseCommand):
                             help="unique id of this worker (default: random)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        queues = options["queues"].split(",")
+        housekeeping: list[tuple[float, Callable[[], object]]] = [
+            (3600.0, receipt_orphans_remove)]
+        if "*" in queues or "email" in queues:
+            # An e-mail whose sender died mid-send is free again when its lease ends; the
+            # sweep wakes it without a cron (sending twice is prevented by the row's claim).
+            housekeeping.append((60.0, outbox_sweep))
         worker = ResilientWorker(
-            queue_names=options["queues"].split(","), interval=options["interval"],
+            queue_names=queues, interval=options["interval"],
             batch=options["batch"], backend_name="default", startup_delay=False,
             max_tasks=None, worker_id=options["worker_id"][:64] or get_random_string(32),
             excluded_queue_names=[],
             lease=timedelta(seconds=settings.TASK_LEASE_SECONDS),
             beat_every=settings.TASK_HEARTBEAT_SECONDS,
-            housekeeping=[(3600.0, receipt_orphans_remove)],
+            housekeeping=housekeeping,
         )
         worker.configure_signals()
         worker.run()
