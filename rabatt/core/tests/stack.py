@@ -49,6 +49,14 @@ class Stack:
                  env: dict[str, str] | None = None) -> None:
         self.pg = ThrowawayPostgres()
         self.pg.start()
+        try:
+            self._prepare(web_workers, receipt_workers, env)
+        except BaseException:
+            self.pg.destroy()
+            raise
+
+    def _prepare(self, web_workers: int, receipt_workers: int,
+                 env: dict[str, str] | None) -> None:
         self.home = Path(tempfile.mkdtemp(prefix="rabatt-stack-"))
         self.mail = self.home / "mail"
         self.port = free_port()
@@ -56,7 +64,8 @@ class Stack:
         self.env = {k: v for k, v in os.environ.items() if k not in DROPS}
         self.env.update(RABATT_HOME=str(self.home), DATABASE_URL=self.pg.url,
                         EMAIL_URL=f"filemail://{self.mail}", TASKS_BACKEND="database",
-                        RATE_LIMITS="false", PYTHONUNBUFFERED="1", **(env or {}))
+                        RATE_LIMITS="false", PYTHONUNBUFFERED="1")
+        self.env.update(env or {})
         self.log_path = self.home / "serve.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
