@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # ops: a database outage becomes a 503 with Retry-After (see rabatt/core/outage.py).
+    "rabatt.core.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -137,7 +140,7 @@ MAILERS = mailers_from_url(EMAIL_URL)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rabatt <no-reply@rabatt.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-TASKS = {
+TASKS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": {
             "immediate": "django.tasks.backends.immediate.ImmediateBackend",
@@ -215,3 +218,15 @@ SANDBOX_MEMORY_MB = int(os.environ.get("SANDBOX_MEMORY_MB", 768))
 SANDBOX_TIMEOUT = float(os.environ.get("SANDBOX_TIMEOUT", 30))
 # A run of failed logins on one account makes each further attempt wait (seconds, at most).
 STAFF_LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("STAFF_LOGIN_DELAY_MAX_SECONDS", 60))
+# --- ops ---
+# Seconds a client is told to wait (Retry-After) while the database is unreachable.
+OUTAGE_RETRY_AFTER = int(os.environ.get("OUTAGE_RETRY_AFTER", "5"))
+# An unreachable database host must fail a request in seconds, not hang it for minutes.
+DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT
+# Task queues: e-mail and receipt reading apart, so a confirmation never waits behind OCR.
+TASKS["default"]["QUEUES"] = ["default", "email", "receipts"]
+# A running task whose worker has not beaten for this long is run again by another worker.
+TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "60"))
+TASK_HEARTBEAT_SECONDS = float(os.environ.get("TASK_HEARTBEAT_SECONDS", "10"))

@@ -6,6 +6,9 @@ from rabatt.api.urls import api
 
 protect_admin(admin.site)
 
+# A database outage raised in a middleware answers 503, not 500 (rabatt/core/outage.py).
+handler500 = "rabatt.core.outage.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

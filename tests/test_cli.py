@@ -61,7 +61,7 @@ def test_demo_prepares_a_live_campaign_and_a_staff_login(tmp_path):
     assert "demo@rabatt.invalid" in result.stdout
     assert "4 demo claims" in result.stdout
     # A worker, as `serve` starts one, reads the receipts and checks the claims.
-    worker = rabatt(tmp_path, "db_worker", "--batch", "--no-startup-delay")
+    worker = rabatt(tmp_path, "worker", "--batch")
     assert worker.returncode == 0, worker.stderr
     script = (
         "import django; django.setup()\n"

@@ -164,7 +164,7 @@ def _field_errors(exc: ValidationError) -> list[dict[str, str]]:
 @router.post(
     "/claims",
     response={201: ClaimCreatedOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
-              415: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+              415: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="Submit a cashback claim with its proof of purchase",
     exclude_none=True,
     description=(

@@ -166,4 +166,9 @@ DATAMAP = [
         "response": personal(C.IDENTIFIER, ("service",), "idempotency"),
         "created_at": _N,
     }),
+    ModelMap("core.WorkerHeartbeat", description="task workers' signs of life (ops)", fields={
+        "worker_id": not_personal(why="a random id of a worker process"),
+        "host": not_personal(why="the name of a server of ours"),
+        "pid": _N, "queues": _N, "started_at": _N, "beat_at": _N,
+    }),
 ]

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import time
+import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from rabatt.core import crypto
+from rabatt.core.errors import ServiceUnavailable
 from rabatt.privacy.models import Subject
 from rabatt.privacy.subjects import subject_seal, subject_unseal
 from rabatt.receipts.models import ReceiptFile
@@ -24,14 +30,27 @@ def _path(file_id: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "receipts" / file_id[:2] / f"{file_id}.sealed"
 
 
+# The disk is full, over quota, read-only or not ours to write: an outage, not the client's fault.
+STORAGE_OUTAGE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+
+
 def _write(path: Path, blob: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(blob)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with open(tmp, "wb") as fh:
+            fh.write(blob)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno not in STORAGE_OUTAGE:
+            raise
+        log.error("cannot store an upload: %s", os.strerror(exc.errno or 0))
+        raise ServiceUnavailable(
+            _("We cannot store files just now. Please try again in a few minutes."),
+            code="storage_unavailable") from exc
 
 
 def measure_readability(data: bytes) -> dict[str, Any]:
@@ -126,3 +145,50 @@ def receipt_files_discard(*, receipts: Iterable[ReceiptFile | Any]) -> int:
         _path(str(file_id)).unlink(missing_ok=True)
         count += 1
     return count
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
+
+
+def receipt_orphans_remove(*, older_than: timedelta = timedelta(hours=1)) -> int:
+    """Delete stored files that no receipt row names (a process killed mid-upload); return
+    how many.
+
+    Only files older than ``older_than`` go: a younger one may belong to a transaction that
+    has not committed yet.
+    """
+    root = Path(settings.MEDIA_ROOT) / "receipts"
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    for folder in root.iterdir():
+        if not folder.is_dir():
+            continue
+        candidates: dict[str, Path] = {}
+        for path in folder.iterdir():
+            try:
+                if path.stat().st_mtime >= cutoff:
+                    continue
+            except FileNotFoundError:
+                continue
+            if path.suffix == ".tmp":
+                path.unlink(missing_ok=True)
+                removed += 1
+            elif path.suffix == ".sealed" and _is_uuid(path.stem):
+                candidates[path.stem] = path
+        if not candidates:
+            continue
+        known = {str(pk) for pk in ReceiptFile.objects.filter(
+            pk__in=list(candidates)).values_list("pk", flat=True)}
+        for stem, path in candidates.items():
+            if stem not in known:
+                path.unlink(missing_ok=True)
+                removed += 1
+    if removed:
+        log.warning("removed %s orphan upload files", removed)
+    return removed

@@ -12,7 +12,8 @@ from rabatt.receipts.checking import (
 from rabatt.receipts.models import ReceiptFile
 
 
-@task()
+# Reading can take seconds per file: its own queue, so nothing quick waits behind it.
+@task(queue_name="receipts")
 def read_receipt_file(receipt_id: str) -> str:
     """Read one stored file and fold the result into its claim (safe to run again)."""
     receipt = receipt_read_and_check(receipt_id=receipt_id)
