@@ -7,7 +7,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from rabatt.core.config import env_bool, home_dir, load_or_create_secret_key, mailers_from_url
+from rabatt.core.config import (
+    caches_from_env,
+    env_bool,
+    home_dir,
+    load_or_create_secret_key,
+    mailers_from_url,
+    storages_from_env,
+    tasks_from_env,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 RABATT_HOME = home_dir()
@@ -136,30 +144,39 @@ MAILERS = mailers_from_url(EMAIL_URL)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rabatt <no-reply@rabatt.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-TASKS = {
-    "default": {
-        "BACKEND": {
-            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
-            "database": "django_tasks_db.DatabaseBackend",
-        }[os.environ.get("TASKS_BACKEND", "database")],
-    }
-}
-
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-         "LOCATION": os.environ["CACHE_URL"]}
-        if os.environ.get("CACHE_URL")
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-              "LOCATION": "rabatt_cache"}
-    )
-}
-
 # Scripts that need the visitor's consent, as (cookie category, URL); none by default.
 PRIVACY_SCRIPTS: list[tuple[str, str]] = []
 
 # Off only for load tests on a private machine (benchmarks/).
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS", default=True)
+
+WHITENOISE_USE_FINDERS = True
+
+# --- scale ---
+# Scale-out and observability; every variable is described in docs/deploy.md.
+# Background work: the database queue by default (no extra service), or a broker shared by
+# every machine (Celery over Redis or RabbitMQ) when RABATT_BROKER_URL is set.
+RABATT_BROKER_URL = os.environ.get("RABATT_BROKER_URL", "")
+TASKS = tasks_from_env(backend=os.environ.get("TASKS_BACKEND", ""), broker_url=RABATT_BROKER_URL)
+CELERY_BROKER_URL = RABATT_BROKER_URL or "memory://"
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("RABATT_BROKER_QUEUE", "rabatt")
+CELERY_TASK_IGNORE_RESULT = True  # the database rows are the truth; nothing reads results
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another one
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a slow task never holds others back in its prefetch
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}  # Redis: re-deliver after 1 h
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+SILENCED_SYSTEM_CHECKS = [
+    # Results are never read back (see CELERY_TASK_IGNORE_RESULT), so no result backend.
+    "django_tasks_celery.W001",
+    "django_tasks_celery.W002",
+]
+# Uploads and bank files: local disk (MEDIA_ROOT) by default, or a private S3-compatible bucket.
+STORAGES = storages_from_env(os.environ, media_root=MEDIA_ROOT)
+# Caches and rate limits: Redis shared by every node when CACHE_URL is set.
+CACHES = caches_from_env(os.environ)
 
 LOGGING = {
     "version": 1,
@@ -167,4 +184,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
-WHITENOISE_USE_FINDERS = True
