@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from rabatt.core import crypto
 from rabatt.privacy.models import Subject
@@ -20,18 +19,27 @@ from rabatt.receipts.safety import SafeFile, inspect_upload
 log = logging.getLogger(__name__)
 
 
-def _path(file_id: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "receipts" / file_id[:2] / f"{file_id}.sealed"
+def _name(file_id: str) -> str:
+    return f"receipts/{file_id[:2]}/{file_id}.sealed"
 
 
-def _write(path: Path, blob: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(blob)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+def _write(file_id: str, blob: bytes) -> None:
+    # Through the configured storage: MEDIA_ROOT on local disk, or a private S3 bucket.
+    name = _name(file_id)
+    saved = default_storage.save(name, ContentFile(blob))
+    if saved != name:  # ids are random; a clash would mean a second file under the same id
+        default_storage.delete(saved)
+        raise FileExistsError(name)
+
+
+def _read(file_id: str) -> bytes:
+    with default_storage.open(_name(file_id), "rb") as fh:
+        return bytes(fh.read())
+
+
+def _delete(file_id: str) -> None:
+    # Deleting a name that is not there is no error on disk nor on S3.
+    default_storage.delete(_name(file_id))
 
 
 def measure_readability(data: bytes) -> dict[str, Any]:
@@ -75,14 +83,14 @@ def receipt_store(
         blob = crypto.seal(draft_key, safe.data)
     else:
         raise ValueError("a receipt needs a subject or a draft key to seal it")
-    _write(_path(str(receipt.id)), blob)
+    _write(str(receipt.id), blob)
     receipt.save()
     return receipt
 
 
 def receipt_read(*, receipt: ReceiptFile, draft_key: bytes | None = None) -> bytes:
     """Return the plain bytes of a stored file."""
-    blob = _path(str(receipt.id)).read_bytes()
+    blob = _read(str(receipt.id))
     if receipt.subject_id is not None:
         return subject_unseal(receipt.subject, blob)  # type: ignore[arg-type]
     if draft_key is None:
@@ -95,7 +103,7 @@ def receipt_copy_to_claim(
 ) -> ReceiptFile:
     """Copy a draft's file to its claim under the claimant's key (the draft copy stays until
     the submission commits, so a failed submission loses nothing)."""
-    plain = crypto.unseal(draft_key, _path(str(receipt.id)).read_bytes())
+    plain = crypto.unseal(draft_key, _read(str(receipt.id)))
     copy = ReceiptFile(
         subject=subject, claim_id=claim_id, content_type=receipt.content_type,
         page_count=receipt.page_count, width=receipt.width, height=receipt.height,
@@ -103,14 +111,14 @@ def receipt_copy_to_claim(
         display_name=receipt.display_name, added_during=receipt.added_during,
         readability=receipt.readability,
     )
-    _write(_path(str(copy.id)), subject_seal(subject, plain))
+    _write(str(copy.id), subject_seal(subject, plain))
     copy.save()
     return copy
 
 
 def receipt_delete(*, receipt: ReceiptFile) -> None:
     """Delete a file and its row (a draft's removed upload)."""
-    _path(str(receipt.id)).unlink(missing_ok=True)
+    _delete(str(receipt.id))
     receipt.delete()
 
 
@@ -123,6 +131,6 @@ def receipt_files_discard(*, receipts: Iterable[ReceiptFile | Any]) -> int:
     count = 0
     for receipt in receipts:
         file_id = receipt.pk if isinstance(receipt, ReceiptFile) else receipt
-        _path(str(file_id)).unlink(missing_ok=True)
+        _delete(str(file_id))
         count += 1
     return count
