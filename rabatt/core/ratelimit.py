@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from rabatt.core.errors import DomainError
+
+log = logging.getLogger(__name__)
 
 
 class RateLimited(DomainError):
@@ -30,11 +33,17 @@ def rate_limit(*, scope: str, key: str, limit: int, window: int) -> None:
     bucket = int(time.time() // window)
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     name = f"rl:{scope}:{digest}:{bucket}"
-    cache.add(name, 0, timeout=window + 1)
     try:
-        count = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, timeout=window + 1)
-        count = 1
+        cache.add(name, 0, timeout=window + 1)
+        try:
+            count = cache.incr(name)
+        except ValueError:  # expired between add and incr
+            cache.set(name, 1, timeout=window + 1)
+            count = 1
+    except Exception:
+        # The shared cache (Redis) is away: let the request through rather than answer every
+        # visitor with an error; the limits come back with the cache.
+        log.warning("rate limit %s not counted: the cache is unavailable", scope, exc_info=True)
+        return
     if count > limit:
         raise RateLimited(_("Too many attempts. Please wait a moment and try again."))
