@@ -184,3 +184,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Prometheus metrics at /metrics: with RABATT_METRICS_TOKEN as a bearer token, or else only from
+# the addresses in RABATT_METRICS_ALLOW (loopback by default). Set PROMETHEUS_MULTIPROC_DIR to
+# an empty directory to add up the counts of several web worker processes.
+RABATT_METRICS_TOKEN = os.environ.get("RABATT_METRICS_TOKEN", "")
+RABATT_METRICS_ALLOW = [
+    a.strip() for a in os.environ.get("RABATT_METRICS_ALLOW", "127.0.0.1,::1").split(",")
+    if a.strip()
+]
+MIDDLEWARE = ["rabatt.core.metrics.MetricsMiddleware", *MIDDLEWARE]
