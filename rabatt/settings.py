@@ -178,11 +178,24 @@ STORAGES = storages_from_env(os.environ, media_root=MEDIA_ROOT)
 # Caches and rate limits: Redis shared by every node when CACHE_URL is set.
 CACHES = caches_from_env(os.environ)
 
+# Logs: one JSON object a line (LOG_FORMAT=text for people), each with the request id; secret
+# tokens in URLs and e-mail addresses are redacted before any handler sees a record.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "rabatt.core.logs.RedactingFilter"}},
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"rabatt.access": {"level": os.environ.get("ACCESS_LOG_LEVEL", "INFO"),
+                                  "handlers": ["console"], "propagate": False}},
 }
 
 # Prometheus metrics at /metrics: with RABATT_METRICS_TOKEN as a bearer token, or else only from
@@ -193,4 +206,5 @@ RABATT_METRICS_ALLOW = [
     a.strip() for a in os.environ.get("RABATT_METRICS_ALLOW", "127.0.0.1,::1").split(",")
     if a.strip()
 ]
-MIDDLEWARE = ["rabatt.core.metrics.MetricsMiddleware", *MIDDLEWARE]
+MIDDLEWARE = ["rabatt.core.logs.RequestIdMiddleware", "rabatt.core.metrics.MetricsMiddleware",
+              *MIDDLEWARE]
