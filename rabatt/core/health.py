@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -14,7 +15,6 @@ from kombu import Connection
 
 log = logging.getLogger(__name__)
 
-PROBE_NAME = "health/readyz-probe"
 
 
 def database_check() -> None:
@@ -38,7 +38,8 @@ def storage_check() -> None:
     """Raise unless a file can be written, read and deleted where uploads are kept."""
     # A write, not a look: a full or read-only disk, or a bucket without write rights, must
     # take the node out of service before a consumer's upload fails on it.
-    name = default_storage.save(PROBE_NAME, ContentFile(b"ok"))
+    # A name of its own: probes of several nodes (or load balancers) run at the same time.
+    name = default_storage.save(f"health/readyz-{uuid.uuid4().hex}", ContentFile(b"ok"))
     try:
         with default_storage.open(name, "rb") as fh:
             if fh.read() != b"ok":

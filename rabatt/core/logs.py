@@ -36,6 +36,8 @@ def redact_path(path: str) -> str:
         match = resolve(path)
     except Resolver404:
         match = None
+    except Exception:  # URLs still loading (a record logged during their import): guess only
+        match = None
     secrets = {str(v) for k, v in (match.kwargs.items() if match else ()) if k in SECRET_KWARGS}
     parts = []
     for part in path.split("/"):
