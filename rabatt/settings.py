@@ -9,7 +9,15 @@ from typing import Any
 import dj_database_url
 from django.utils.csp import CSP
 
-from rabatt.core.config import env_bool, home_dir, load_or_create_secret_key, mailers_from_url
+from rabatt.core.config import (
+    caches_from_env,
+    env_bool,
+    home_dir,
+    load_or_create_secret_key,
+    mailers_from_url,
+    storages_from_env,
+    tasks_from_env,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 RABATT_HOME = home_dir()
@@ -165,11 +173,52 @@ PRIVACY_SCRIPTS: list[tuple[str, str]] = []
 # Off only for load tests on a private machine (benchmarks/).
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS", default=True)
 
+WHITENOISE_USE_FINDERS = True
+
+# --- scale ---
+# Scale-out and observability; every variable is described in docs/deploy.md.
+# Background work: the database queue by default (no extra service), or a broker shared by
+# every machine (Celery over Redis or RabbitMQ) when RABATT_BROKER_URL is set.
+RABATT_BROKER_URL = os.environ.get("RABATT_BROKER_URL", "")
+TASKS = tasks_from_env(backend=os.environ.get("TASKS_BACKEND", ""), broker_url=RABATT_BROKER_URL)
+CELERY_BROKER_URL = RABATT_BROKER_URL or "memory://"
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("RABATT_BROKER_QUEUE", "rabatt")
+CELERY_TASK_IGNORE_RESULT = True  # the database rows are the truth; nothing reads results
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another one
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a slow task never holds others back in its prefetch
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}  # Redis: re-deliver after 1 h
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+SILENCED_SYSTEM_CHECKS = [
+    # Results are never read back (see CELERY_TASK_IGNORE_RESULT), so no result backend.
+    "django_tasks_celery.W001",
+    "django_tasks_celery.W002",
+]
+# Uploads and bank files: local disk (MEDIA_ROOT) by default, or a private S3-compatible bucket.
+STORAGES = storages_from_env(os.environ, media_root=MEDIA_ROOT)
+# Caches and rate limits: Redis shared by every node when CACHE_URL is set.
+CACHES = caches_from_env(os.environ)
+
+# Logs: one JSON object a line (LOG_FORMAT=text for people), each with the request id; secret
+# tokens in URLs and e-mail addresses are redacted before any handler sees a record.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "rabatt.core.logs.RedactingFilter"}},
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"rabatt.access": {"level": os.environ.get("ACCESS_LOG_LEVEL", "INFO"),
+                                  "handlers": ["console"], "propagate": False}},
 }
 WHITENOISE_USE_FINDERS = True
 
@@ -230,3 +279,14 @@ TASKS["default"]["QUEUES"] = ["default", "email", "receipts"]
 # A running task whose worker has not beaten for this long is run again by another worker.
 TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "60"))
 TASK_HEARTBEAT_SECONDS = float(os.environ.get("TASK_HEARTBEAT_SECONDS", "10"))
+
+# Prometheus metrics at /metrics: with RABATT_METRICS_TOKEN as a bearer token, or else only from
+# the addresses in RABATT_METRICS_ALLOW (loopback by default). Set PROMETHEUS_MULTIPROC_DIR to
+# an empty directory to add up the counts of several web worker processes.
+RABATT_METRICS_TOKEN = os.environ.get("RABATT_METRICS_TOKEN", "")
+RABATT_METRICS_ALLOW = [
+    a.strip() for a in os.environ.get("RABATT_METRICS_ALLOW", "127.0.0.1,::1").split(",")
+    if a.strip()
+]
+MIDDLEWARE = ["rabatt.core.logs.RequestIdMiddleware", "rabatt.core.metrics.MetricsMiddleware",
+              *MIDDLEWARE]

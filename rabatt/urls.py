@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from rabatt.accounts.admin_site import protect_admin
 from rabatt.api.urls import api
+from rabatt.core import views as core_views
+from rabatt.core.views import metrics as metrics_views
 
 protect_admin(admin.site)
 
@@ -10,6 +12,9 @@ protect_admin(admin.site)
 handler500 = "rabatt.core.outage.server_error"
 
 urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", metrics_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -5,14 +5,15 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import time
 import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rabatt.core import crypto
@@ -26,15 +27,23 @@ from rabatt.receipts.safety import SafeFile, inspect_upload
 log = logging.getLogger(__name__)
 
 
-def _path(file_id: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "receipts" / file_id[:2] / f"{file_id}.sealed"
+def _name(file_id: str) -> str:
+    return f"receipts/{file_id[:2]}/{file_id}.sealed"
 
 
 # The disk is full, over quota, read-only or not ours to write: an outage, not the client's fault.
 STORAGE_OUTAGE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 
 
-def _write(path: Path, blob: bytes) -> None:
+def _outage(exc: Exception) -> ServiceUnavailable:
+    log.error("cannot store an upload: %s", exc.__class__.__name__)
+    return ServiceUnavailable(
+        _("We cannot store files just now. Please try again in a few minutes."),
+        code="storage_unavailable")
+
+
+def _write_local(path: Path, blob: bytes) -> None:
+    # Written to a temporary name, synced, then renamed: an acknowledged upload survives a crash.
     tmp = path.with_suffix(".tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -43,14 +52,41 @@ def _write(path: Path, blob: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except OSError as exc:
+    except OSError:
         tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write(file_id: str, blob: bytes) -> None:
+    # Through the configured storage: MEDIA_ROOT on local disk, or a private S3 bucket.
+    name = _name(file_id)
+    try:
+        if isinstance(default_storage, FileSystemStorage):
+            _write_local(Path(default_storage.path(name)), blob)
+            return
+        saved = default_storage.save(name, ContentFile(blob))
+    except OSError as exc:
         if exc.errno not in STORAGE_OUTAGE:
             raise
-        log.error("cannot store an upload: %s", os.strerror(exc.errno or 0))
-        raise ServiceUnavailable(
-            _("We cannot store files just now. Please try again in a few minutes."),
-            code="storage_unavailable") from exc
+        raise _outage(exc) from exc
+    except Exception as exc:
+        # An object store that is away or refusing (botocore's errors): an outage as well.
+        if not type(exc).__module__.startswith(("botocore", "boto3", "urllib3")):
+            raise
+        raise _outage(exc) from exc
+    if saved != name:  # ids are random; a clash would mean a second file under the same id
+        default_storage.delete(saved)
+        raise FileExistsError(name)
+
+
+def _read(file_id: str) -> bytes:
+    with default_storage.open(_name(file_id), "rb") as fh:
+        return bytes(fh.read())
+
+
+def _delete(file_id: str) -> None:
+    # Deleting a name that is not there is no error on disk nor on S3.
+    default_storage.delete(_name(file_id))
 
 
 def measure_readability(data: bytes) -> dict[str, Any]:
@@ -94,14 +130,14 @@ def receipt_store(
         blob = crypto.seal(draft_key, safe.data)
     else:
         raise ValueError("a receipt needs a subject or a draft key to seal it")
-    _write(_path(str(receipt.id)), blob)
+    _write(str(receipt.id), blob)
     receipt.save()
     return receipt
 
 
 def receipt_read(*, receipt: ReceiptFile, draft_key: bytes | None = None) -> bytes:
     """Return the plain bytes of a stored file."""
-    blob = _path(str(receipt.id)).read_bytes()
+    blob = _read(str(receipt.id))
     if receipt.subject_id is not None:
         return subject_unseal(receipt.subject, blob)  # type: ignore[arg-type]
     if draft_key is None:
@@ -114,7 +150,7 @@ def receipt_copy_to_claim(
 ) -> ReceiptFile:
     """Copy a draft's file to its claim under the claimant's key (the draft copy stays until
     the submission commits, so a failed submission loses nothing)."""
-    plain = crypto.unseal(draft_key, _path(str(receipt.id)).read_bytes())
+    plain = crypto.unseal(draft_key, _read(str(receipt.id)))
     copy = ReceiptFile(
         subject=subject, claim_id=claim_id, content_type=receipt.content_type,
         page_count=receipt.page_count, width=receipt.width, height=receipt.height,
@@ -122,14 +158,14 @@ def receipt_copy_to_claim(
         display_name=receipt.display_name, added_during=receipt.added_during,
         readability=receipt.readability, draft_reading=receipt.draft_reading,
     )
-    _write(_path(str(copy.id)), subject_seal(subject, plain))
+    _write(str(copy.id), subject_seal(subject, plain))
     copy.save()
     return copy
 
 
 def receipt_delete(*, receipt: ReceiptFile) -> None:
     """Delete a file and its row (a draft's removed upload)."""
-    _path(str(receipt.id)).unlink(missing_ok=True)
+    _delete(str(receipt.id))
     receipt.delete()
 
 
@@ -142,7 +178,7 @@ def receipt_files_discard(*, receipts: Iterable[ReceiptFile | Any]) -> int:
     count = 0
     for receipt in receipts:
         file_id = receipt.pk if isinstance(receipt, ReceiptFile) else receipt
-        _path(str(file_id)).unlink(missing_ok=True)
+        _delete(str(file_id))
         count += 1
     return count
 
@@ -159,35 +195,35 @@ def receipt_orphans_remove(*, older_than: timedelta = timedelta(hours=1)) -> int
     how many.
 
     Only files older than ``older_than`` go: a younger one may belong to a transaction that
-    has not committed yet.
+    has not committed yet. Works through the storage API, on local disk and on S3 alike.
     """
-    root = Path(settings.MEDIA_ROOT) / "receipts"
-    if not root.is_dir():
+    if not default_storage.exists("receipts") and isinstance(default_storage, FileSystemStorage):
         return 0
-    cutoff = time.time() - older_than.total_seconds()
+    cutoff = timezone.now() - older_than
     removed = 0
-    for folder in root.iterdir():
-        if not folder.is_dir():
-            continue
-        candidates: dict[str, Path] = {}
-        for path in folder.iterdir():
+    folders, _files = default_storage.listdir("receipts")
+    for folder in folders:
+        candidates: dict[str, str] = {}
+        for filename in default_storage.listdir(f"receipts/{folder}")[1]:
+            name = f"receipts/{folder}/{filename}"
             try:
-                if path.stat().st_mtime >= cutoff:
+                if default_storage.get_modified_time(name) >= cutoff:
                     continue
-            except FileNotFoundError:
+            except (FileNotFoundError, OSError):
                 continue
-            if path.suffix == ".tmp":
-                path.unlink(missing_ok=True)
+            stem, _dot, suffix = filename.partition(".")
+            if suffix == "tmp":
+                default_storage.delete(name)
                 removed += 1
-            elif path.suffix == ".sealed" and _is_uuid(path.stem):
-                candidates[path.stem] = path
+            elif suffix == "sealed" and _is_uuid(stem):
+                candidates[stem] = name
         if not candidates:
             continue
         known = {str(pk) for pk in ReceiptFile.objects.filter(
             pk__in=list(candidates)).values_list("pk", flat=True)}
-        for stem, path in candidates.items():
+        for stem, name in candidates.items():
             if stem not in known:
-                path.unlink(missing_ok=True)
+                default_storage.delete(name)
                 removed += 1
     if removed:
         log.warning("removed %s orphan upload files", removed)

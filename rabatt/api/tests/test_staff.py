@@ -127,7 +127,7 @@ def test_openapi_documents_the_staff_endpoints(client):
 @pytest.mark.parametrize("body", ["[null, null]", "[]", "null", "\"approve\"", "{nope",
                                   "{\"message\": null}", "{\"message\": 5}"])
 def test_approve_refuses_bodies_that_are_not_a_decision(client, campaign, agent, body):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     response = client.post(f"{BASE}/claims/{claim.reference}/approve", body,
                            content_type="application/json", **bearer(agent))
     assert response.status_code == 422, response.content
