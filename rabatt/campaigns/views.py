@@ -12,7 +12,7 @@ from django.utils import translation
 from rabatt.campaigns.models import Campaign, Channel, ProductFlag, translated
 from rabatt.campaigns.selectors import campaign_get, campaign_list_live, campaign_rules
 from rabatt.core.errors import NotFound
-from rabatt.core.i18n import SESSION_COUNTRY, country_name
+from rabatt.core.i18n import country_name
 from rabatt.core.timeutil import utcnow
 
 # The country a visitor most likely lives in, when neither the URL nor the browser says.
@@ -71,10 +71,6 @@ def visitor_country(request: HttpRequest, campaign: Campaign) -> str:
     asked = request.GET.get("country", "").strip().upper()
     if asked in currencies:
         return asked
-    # The country picked earlier in this visit (remembered by the language middleware).
-    remembered = request.session.get(SESSION_COUNTRY, "") if hasattr(request, "session") else ""
-    if remembered in currencies:
-        return str(remembered)
     for part in request.META.get("HTTP_ACCEPT_LANGUAGE", "").split(","):
         tag = part.split(";")[0].strip()
         if "-" in tag and tag.split("-")[-1].upper() in currencies:
