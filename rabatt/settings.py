@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "rabatt.core.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "rabatt.core.middleware.LanguageMiddleware",  # i18n: menu > claim > country > browser
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -121,10 +121,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- i18n ---
+# Every language a consumer can use, each named in itself for the language menu (docs/i18n.md).
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("nb", "Norsk bokmål")]
+LANGUAGES = [
+    ("en", "English"), ("nb", "Norsk bokmål"), ("sv", "Svenska"), ("da", "Dansk"),
+    ("fi", "Suomi"), ("de", "Deutsch"), ("fr", "Français"), ("it", "Italiano"),
+    ("es", "Español"), ("nl", "Nederlands"), ("pl", "Polski"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# The explicit choice from the language menu lives in this cookie (Django's set_language view).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# --- end i18n ---
 TIME_ZONE = "UTC"
 USE_TZ = True
 

@@ -13,10 +13,13 @@ from django.core.validators import validate_email
 from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime, ValidationError, field_validator
 
 from rabatt.api.campaigns import ErrorOut
+from rabatt.api.errors import field_errors
 from rabatt.campaigns.rules import PurchaseLine
 from rabatt.campaigns.selectors import campaign_get
 from rabatt.claims.selectors import claim_for_tracker, claim_public_status
@@ -30,6 +33,7 @@ from rabatt.claims.services import (
     tracker_attempt_count,
 )
 from rabatt.core.errors import DomainError
+from rabatt.core.i18n import LanguageCode, active_language, language_code_clean
 from rabatt.core.idempotency import idempotent_answer, idempotent_record
 from rabatt.core.ratelimit import client_ip, rate_limit
 from rabatt.core.text import SINGLE_LINE_PATTERN
@@ -103,7 +107,7 @@ class DeclarationsSchema(Schema):
 class ClaimIn(Schema):
     campaign: str = Field(min_length=1, max_length=80)
     code: str = Field(min_length=1, max_length=64)
-    locale: Literal["nb", "en"] = "en"
+    locale: LanguageCode | None = Field(None, description="Default: the Accept-Language")
     person: PersonSchema
     purchase: PurchaseSchema
     bank: BankSchema
@@ -113,7 +117,7 @@ class ClaimIn(Schema):
     @field_validator("locale", mode="before")
     @classmethod
     def _locale(cls, value: Any) -> Any:
-        return value.split("-")[0].lower() if isinstance(value, str) else value
+        return language_code_clean(value)
 
 
 class ClaimCreatedOut(Schema):
@@ -156,11 +160,6 @@ def _error(code: str, message: str, status: int, **extra: Any) -> Status[Any]:
     return Status(status, {"code": code, "message": message, **extra})
 
 
-def _field_errors(exc: ValidationError) -> list[dict[str, str]]:
-    return [{"field": ".".join(str(p) for p in err["loc"]), "message": err["msg"],
-             "type": err["type"]} for err in exc.errors()]
-
-
 @router.post(
     "/claims",
     response={201: ClaimCreatedOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
@@ -183,30 +182,34 @@ def claim_create(request: HttpRequest) -> Status[Any]:
     rate_limit(scope="claims-ip", key=client_ip(request), limit=60, window=60)
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > MAX_FILES_PER_CLAIM * MAX_UPLOAD_BYTES + 1024 * 1024:
-        return _error("request_too_large", "The request is too large.", 413)
+        return _error("request_too_large", _("The request is too large."), 413)
     if not (request.content_type or "").startswith("multipart/form-data"):
         return _error("unsupported_media_type",
-                      "Send multipart/form-data with a part 'claim' and parts 'files'.", 415)
+                      _("Send multipart/form-data with a part 'claim' and parts 'files'."), 415)
     raw = request.POST.get("claim")
     claim_file = request.FILES.get("claim")
     if raw is None and claim_file is not None:
         raw = claim_file.read().decode("utf-8", "replace")
     if not raw:
-        return _error("invalid_input", "The part 'claim' (JSON) is missing.", 422,
-                      detail=[{"field": "claim", "message": "required", "type": "missing"}])
+        return _error("invalid_input", _("The part 'claim' (JSON) is missing."), 422,
+                      detail=[{"field": "claim", "message": _("This field is required."),
+                               "type": "missing"}])
     try:
         document = json.loads(raw)
     except ValueError:
-        return _error("invalid_input", "The part 'claim' is not valid JSON.", 422,
-                      detail=[{"field": "claim", "message": "not JSON", "type": "json"}])
+        return _error("invalid_input", _("The part 'claim' is not valid JSON."), 422,
+                      detail=[{"field": "claim", "message": _("Enter a valid value."),
+                               "type": "json"}])
     try:
         data = ClaimIn.model_validate(document)
     except ValidationError as exc:
-        return _error("invalid_input", "The claim has invalid fields.", 422,
-                      detail=_field_errors(exc))
+        return _error("invalid_input", _("The claim has invalid fields."), 422,
+                      detail=field_errors(exc.errors()))
     files = request.FILES.getlist("files")
     if len(files) > MAX_FILES_PER_CLAIM:
-        return _error("too_many_files", f"At most {MAX_FILES_PER_CLAIM} files per claim.", 422)
+        return _error("too_many_files", ngettext(
+            "At most %(count)s file per claim.", "At most %(count)s files per claim.",
+            MAX_FILES_PER_CLAIM) % {"count": MAX_FILES_PER_CLAIM}, 422)
     blobs = []
     for upload in files:
         if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
@@ -223,7 +226,8 @@ def claim_create(request: HttpRequest) -> Status[Any]:
         if previous is not None:
             return Status(*previous)
 
-    with translation.override(data.locale):
+    locale = data.locale or active_language()
+    with translation.override(locale):
         campaign = campaign_get(slug=data.campaign)
         answer: dict[str, Any] = {}
 
@@ -238,7 +242,7 @@ def claim_create(request: HttpRequest) -> Status[Any]:
         bank_fields = data.bank.model_dump(exclude={"account_holder"}, exclude_none=True)
         try:
             claim_submit(
-                campaign=campaign, code=data.code, locale=data.locale,
+                campaign=campaign, code=data.code, locale=locale,
                 person=PersonIn(
                     first_name=person.first_name, last_name=person.last_name,
                     email=str(person.email), phone=person.phone or "",
