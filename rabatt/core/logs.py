@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 from gunicorn import glogging
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -30,14 +30,18 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message", "asctime", "request_id"}
 
 
-def redact_path(path: str) -> str:
-    """Return ``path`` with every secret segment replaced, keeping the route readable."""
-    try:
-        match = resolve(path)
-    except Resolver404:
-        match = None
-    except Exception:  # URLs still loading (a record logged during their import): guess only
-        match = None
+def redact_path(path: str, match: ResolverMatch | None = None) -> str:
+    """Return ``path`` with every secret segment replaced, keeping the route readable.
+
+    ``match`` is the request's own resolution when there is one (saves resolving again).
+    """
+    if match is None:
+        try:
+            match = resolve(path)
+        except Resolver404:
+            match = None
+        except Exception:  # URLs still loading (a record logged during their import): guess
+            match = None
     secrets = {str(v) for k, v in (match.kwargs.items() if match else ()) if k in SECRET_KWARGS}
     parts = []
     for part in path.split("/"):
@@ -66,6 +70,8 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = REQUEST_ID.get()
+        if getattr(record, "redacted", False):
+            return True  # the access log line, built from redacted parts only
         try:
             message = record.getMessage()
         except Exception:  # a bad format string must not lose the record
@@ -98,11 +104,11 @@ class RequestIdMiddleware:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
             # No client address, no query values: the access log holds no personal data.
-            access_log.info("%s %s %s", request.method, request.path, response.status_code,
-                            extra={"method": request.method,
-                                   "path": redact_path(request.path),
+            path = redact_path(request.path, getattr(request, "resolver_match", None))
+            access_log.info("%s %s %s", request.method, path, response.status_code,
+                            extra={"method": request.method, "path": path,
                                    "query": redact_query(request.META.get("QUERY_STRING", "")),
-                                   "status": response.status_code,
+                                   "status": response.status_code, "redacted": True,
                                    "duration_ms": round((time.perf_counter() - started) * 1000,
                                                         1)})
             return response
