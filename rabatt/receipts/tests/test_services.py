@@ -107,7 +107,8 @@ def _age(path: Path, seconds: float) -> None:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("during_campaign")
 def test_orphan_files_of_a_killed_upload_are_removed_and_stored_ones_kept(
-        client, campaign, settings):
+        client, campaign, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # only this test's files
     response = post_claim(client, payload(code_new(campaign)))
     assert response.status_code == 201
     (kept,) = (settings.MEDIA_ROOT / "receipts").rglob("*.sealed")
