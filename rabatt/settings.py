@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -158,25 +157,6 @@ MAILERS = mailers_from_url(EMAIL_URL)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rabatt <no-reply@rabatt.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-TASKS: dict[str, dict[str, Any]] = {
-    "default": {
-        "BACKEND": {
-            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
-            "database": "django_tasks_db.DatabaseBackend",
-        }[os.environ.get("TASKS_BACKEND", "database")],
-    }
-}
-
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-         "LOCATION": os.environ["CACHE_URL"]}
-        if os.environ.get("CACHE_URL")
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-              "LOCATION": "rabatt_cache"}
-    )
-}
-
 # Scripts that need the visitor's consent, as (cookie category, URL); none by default.
 PRIVACY_SCRIPTS: list[tuple[str, str]] = []
 
@@ -230,7 +210,6 @@ LOGGING = {
     "loggers": {"rabatt.access": {"level": os.environ.get("ACCESS_LOG_LEVEL", "INFO"),
                                   "handlers": ["console"], "propagate": False}},
 }
-WHITENOISE_USE_FINDERS = True
 
 # --- perf ---
 # How long each web process keeps its own copy of a shop API key or a campaign, sparing the

@@ -12,6 +12,13 @@ from django.core.management.base import BaseCommand, CommandParser
 from rabatt.core.supervisor import Child, Supervisor
 
 
+def _queues(first: str) -> str:
+    # The broker worker for ``first`` also takes the default queues (the short jobs).
+    from rabatt.core.broker import worker_queues
+
+    return ",".join(dict.fromkeys([first, *(q for q in worker_queues() if q != "receipts")]))
+
+
 class Command(BaseCommand):
     help = ("Serve the site and API with gunicorn (migrating first) plus background task "
             "workers, restarting any of them that crashes.")
@@ -37,6 +44,11 @@ class Command(BaseCommand):
             "--no-task-worker", action="store_true",
             help="do not start task workers (run `rabatt worker` elsewhere)",
         )
+        parser.add_argument(
+            "--no-scheduler", action="store_true",
+            help="do not run the scheduler (lapses, alerts, retention, sweeps); each slot runs "
+                 "once across all nodes, so running it on every node is safe",
+        )
         parser.add_argument("--no-setup", action="store_true",
                             help="do not run `rabatt setup` (migrations) first")
 
@@ -51,6 +63,8 @@ class Command(BaseCommand):
             "--bind", bind, "--workers", str(per_server),
             "--worker-class", "gthread", "--threads", "4",
             "--access-logfile", "-", "--graceful-timeout", "10",
+            # The access log with secret tokens in paths and query values redacted.
+            "--logger-class", "rabatt.core.logs.GunicornLogger",
             # Several servers may run on one machine; a shared control socket would collide.
             "--no-control-socket",
             # The servers share the port (SO_REUSEPORT): while a killed one restarts, the
@@ -67,6 +81,16 @@ class Command(BaseCommand):
             children.extend(
                 Child(f"worker-receipts-{n + 1}", [*worker, "--queues", "receipts"])
                 for n in range(max(0, options["receipt_workers"])))
+        uses_broker = settings.TASKS["default"]["BACKEND"].startswith("django_tasks_celery")
+        if not options["no_task_worker"] and uses_broker:
+            broker = [sys.executable, "-m", "rabatt", "broker_worker", "--pool", "solo"]
+            # The same split on the broker: e-mail apart from receipt reading.
+            children.append(Child("broker-email", [*broker, "--queues", _queues("email")]))
+            children.extend(
+                Child(f"broker-receipts-{n + 1}", [*broker, "--queues", "receipts"])
+                for n in range(max(0, options["receipt_workers"])))
+        if not options["no_scheduler"]:
+            children.append(Child("scheduler", [sys.executable, "-m", "rabatt", "scheduler"]))
         supervisor = Supervisor(children, say=self._say)
 
         def stop(*_: Any) -> None:
