@@ -168,3 +168,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 WHITENOISE_USE_FINDERS = True
+
+# --- mgrb --- dashboards, reports and exports
+INSTALLED_APPS += ["rabatt.reports"]

@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from rabatt.api import campaigns, claims, errors, privacy, referrals, shop, staff
+from rabatt.api import campaigns, claims, errors, privacy, referrals, reports, shop, staff
 
 api = NinjaAPI(
     title="Rabatt API",
@@ -18,3 +18,4 @@ api.add_router("", shop.router)
 api.add_router("", referrals.router)
 api.add_router("", privacy.router)
 api.add_router("/staff", staff.router)
+api.add_router("/staff/reports", reports.router)
