@@ -39,8 +39,8 @@ class SummaryOut(Schema):
 @router.get("/summary", response={200: SummaryOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
                                   422: ErrorOut},
             summary="Claims by status, claims per day and liability per currency")
-def summary(request: HttpRequest, campaign: str = "", country: str = "",
+def summary(request: HttpRequest, campaign: str = "", brand: str = "", country: str = "",
             since: date | None = None, until: date | None = None) -> dict[str, Any]:
-    f = selectors.report_filter(actor=_actor(request), campaign=campaign, country=country,
-                                since=since, until=until)
+    f = selectors.report_filter(actor=_actor(request), campaign=campaign, brand=brand,
+                                country=country, since=since, until=until)
     return selectors.summary(f=f)

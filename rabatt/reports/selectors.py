@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from rabatt.accounts.roles import require
+from rabatt.accounts.selectors import brands_visible_to, campaigns_visible_to
 from rabatt.campaigns.models import Campaign
 from rabatt.claims.models import ClaimDraft, ClaimStatus
 from rabatt.codes.models import Recipient, RecipientStatus, Redemption
@@ -176,13 +177,21 @@ def dashboard(*, f: ReportFilter) -> dict[str, Any]:
 def visible_campaigns(*, actor: Any) -> QuerySet[Campaign]:
     """The campaigns whose figures ``actor`` may see."""
     require(actor, "campaigns.dashboard")
-    return Campaign.objects.all()
+    return campaigns_visible_to(actor)
 
 
-def report_filter(*, actor: Any, campaign: str = "", country: str = "",
+def report_filter(*, actor: Any, campaign: str = "", brand: str = "", country: str = "",
                   since: date | None = None, until: date | None = None) -> ReportFilter:
-    """Check the viewer's rights and turn the page's or the API's filters into a ReportFilter."""
+    """Check the viewer's rights and turn the page's or the API's filters into a ReportFilter.
+
+    A campaign or brand the viewer does not serve is answered as unknown, never as forbidden,
+    so that staff of one brand cannot learn another brand's slugs.
+    """
     campaigns = visible_campaigns(actor=actor)
+    if brand:
+        campaigns = campaigns.filter(brand__slug=brand)
+        if not brands_visible_to(actor).filter(slug=brand).exists():
+            raise NotFound(_("No such brand."), code="brand_not_found")
     if campaign:
         campaigns = campaigns.filter(slug=campaign)
         if not campaigns.exists():

@@ -52,3 +52,36 @@ def test_refusals_are_json_never_500(client, campaign, agent):
     assert client.get(f"{URL}?since=2019-08-03&until=2019-08-01",
                       **auth).json()["code"] == "invalid_period"
     assert client.get(f"{URL}?since=yesterday", **auth).status_code == 422
+
+
+def test_staff_of_one_brand_never_see_another_brands_figures(client, campaign):
+    from rabatt.campaigns.services import brand_create
+    from rabatt.campaigns.tests.factories import campaign_factory
+
+    brand_create(slug="alpha", name="Alpha")
+    brand_create(slug="beta", name="Beta")
+    alpha = campaign_factory(slug="alpha-summer", brand="alpha")
+    beta = campaign_factory(slug="beta-summer", brand="beta")
+    claim_factory(alpha, status="paid")
+    claim_factory(beta, status="approved", email="b@example.no")
+    claim_factory(beta, status="approved", email="c@example.no")
+    alpha_manager = bearer(_manager("a@rabatt.test", ["alpha"]))
+    operator = bearer(staff_user("campaign_manager", "op@rabatt.test"))
+
+    def statuses(auth, query=""):
+        body = client.get(f"{URL}{query}", **auth).json()
+        return {k: v for k, v in body["claims_by_status"].items() if v}
+
+    assert statuses(alpha_manager) == {"paid": 1}
+    assert statuses(alpha_manager, "?brand=alpha") == {"paid": 1}
+    for query in ("?campaign=beta-summer", "?brand=beta"):
+        refused = client.get(f"{URL}{query}", **alpha_manager)
+        assert refused.status_code == 404
+    assert statuses(operator) == {"paid": 1, "approved": 2}
+    assert statuses(operator, "?brand=beta") == {"approved": 2}
+
+
+def _manager(email: str, brands: list[str]):
+    from rabatt.accounts.services import staff_create
+
+    return staff_create(email=email, role="campaign_manager", password="x" * 20, brands=brands)
