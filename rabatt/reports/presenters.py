@@ -56,7 +56,8 @@ def per_day_panel(per_day: list[dict[str, Any]]) -> Panel:
     chart = {"type": "bar", "stacked": True, "labels": [d.isoformat() for d in days],
              "datasets": [{"label": _status_label(s), "colour": STATUS_COLOURS.get(s, "#555"),
                            "data": [counts.get((d, s), 0) for d in days]} for s in statuses]}
-    rows = [[local_date(d, length="medium"), *(str(counts.get((d, s), 0)) for s in statuses)] for d in days]
+    rows = [[local_date(d, length="medium"), *(str(counts.get((d, s), 0)) for s in statuses)]
+            for d in days]
     return Panel("per_day", _("Claims per day by status"), chart if days else None,
                  [_("Day (UTC)"), *(_status_label(s) for s in statuses)], rows)
 
@@ -127,8 +128,8 @@ def signals_panel(signals: list[dict[str, Any]]) -> Panel:
          "data": [r["duplicates"] for r in signals]},
         {"label": _("Bank holder does not match"), "colour": PALETTE[2],
          "data": [r["low_match"] for r in signals]}]}
-    rows = [[local_date(r["date"], length="medium"), str(r["claims"]), str(r["duplicates"]), str(r["low_match"])]
-            for r in signals]
+    rows = [[local_date(r["date"], length="medium"), str(r["claims"]), str(r["duplicates"]),
+             str(r["low_match"])] for r in signals]
     return Panel("signals", _("Duplicate and risk signals over time"),
                  chart if signals else None,
                  [_("Day (UTC)"), _("Claims"), _("Duplicate receipt"),

@@ -22,7 +22,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         form = DashboardForm(
             request.GET or None,
             brands=[(b.slug, b.name) for b in brands_visible_to(request.user)],
-            campaigns=[(c.slug, translated(c.name, c.slug)) for c in campaigns.only("slug", "name")],
+            campaigns=[(c.slug, translated(c.name, c.slug))
+                       for c in campaigns.only("slug", "name")],
             countries=sorted(set(CampaignCountry.objects.filter(campaign__in=campaigns)
                                  .values_list("country", flat=True))))
         f = selectors.report_filter(actor=request.user, **form.filters())
