@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rabatt.accounts.roles import require
 from rabatt.accounts.selectors import brands_visible_to, campaigns_visible_to
 from rabatt.campaigns.models import Campaign
-from rabatt.claims.models import ClaimDraft, ClaimStatus
+from rabatt.claims.models import Claim, ClaimDraft, ClaimStatus
 from rabatt.codes.models import Recipient, RecipientStatus, Redemption
 from rabatt.core.errors import DomainError, NotFound
 from rabatt.core.money import round_money
@@ -205,3 +206,42 @@ def report_filter(*, actor: Any, campaign: str = "", brand: str = "", country: s
                           fields={"until": "before_since"})
     return ReportFilter(campaign_ids=tuple(campaigns.values_list("pk", flat=True)),
                         country=country, since=since, until=until)
+
+
+CLAIM_EXPORT_HEADER = ("reference", "campaign", "status", "purchase_country", "currency",
+                       "amount", "submitted_at_utc", "decided_at_utc", "decided_automatically",
+                       "payment_due_at_utc")
+
+
+def claims_export_rows(*, f: ReportFilter, status: str = "",
+                       chunk: int = 2000) -> Iterator[tuple[Any, ...]]:
+    """The claims the report counts, one tuple per claim, read in chunks (no personal data)."""
+    qs = f.instants(Claim.objects.all(), "submitted_at")
+    if f.country:
+        qs = qs.filter(purchase_country=f.country)
+    if status:
+        qs = qs.filter(status=status)
+    yield from (qs.order_by("pk").values_list(
+        "reference", "campaign__slug", "status", "purchase_country", "currency", "amount",
+        "submitted_at", "decided_at", "decided_automatically", "payment_due_at")
+        .iterator(chunk_size=chunk))
+
+
+def panel_export(*, f: ReportFilter, what: str) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """The figures behind one dashboard panel as a header and rows."""
+    if what == "per_day":
+        return ("date", "status", "count"), [
+            (r["date"], r["status"], r["count"]) for r in claims_per_day(f=f)]
+    if what == "liability":
+        return ("currency", "quoted", "approved_unpaid", "paid"), [
+            (r["currency"], r["quoted"], r["approved_unpaid"], r["paid"]) for r in liability(f=f)]
+    if what == "reasons":
+        return ("kind", "reason", "count"), [
+            (r["kind"], r["reason"], r["count"]) for r in reasons(f=f)]
+    if what == "signals":
+        return ("date", "claims", "duplicates", "bank_holder_mismatch"), [
+            (r["date"], r["claims"], r["duplicates"], r["low_match"])
+            for r in signals_per_day(f=f)]
+    if what == "funnel":
+        return ("step", "count"), [*funnel(f=f), *referral_funnel(f=f)]
+    raise NotFound(_("No such list."), code="export_not_found")

@@ -5,4 +5,5 @@ from rabatt.reports import views
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("export/<slug:what>.<slug:fmt>", views.export, name="export"),
 ]
