@@ -69,3 +69,19 @@ def test_rebuild_gives_the_same_rollups(campaign):
     assert rollups_rebuild() == 3
     assert sorted(ClaimDay.objects.filter(claims__gt=0).values_list(*fields)) == before
     assert sorted(ReasonDay.objects.values_list("kind", "reason", "count")) == reasons
+
+
+def test_rebuild_command(campaign):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    claim_factory(campaign, status="paid")
+    ClaimDay.objects.update(claims=0)
+    out = io.StringIO()
+    call_command("reports", "rebuild", "--campaign", campaign.slug, stdout=out)
+    assert out.getvalue() == "rebuilt the rollups of 1 claim(s)\n"
+    assert _rolled() == _live()
+    with pytest.raises(CommandError):
+        call_command("reports", "rebuild", "--campaign", "nope")
