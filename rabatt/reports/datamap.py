@@ -1,6 +1,6 @@
 """Data map of the reports: day rollups of claims, counts and sums only."""
 
-from rabatt.privacy.classification import ModelMap, not_personal
+from rabatt.privacy.classification import ModelMap, not_personal, staff
 
 _N = not_personal()
 _COUNT = not_personal(why="a count or sum over many claims")
@@ -18,4 +18,6 @@ DATAMAP = [
     ModelMap("reports.ReasonDay", fields={
         "id": _N, "campaign": _N, "day": _N, "country": _N, "kind": _N,
         "reason": not_personal(why="a reason code"), "count": _COUNT}),
+    ModelMap("reports.WeeklySummaryOptIn", fields={
+        "user": staff(("staff",)), "opted_in_at": _N}),
 ]

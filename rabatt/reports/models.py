@@ -65,3 +65,14 @@ class ReasonDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind} {self.reason}"
+
+
+class WeeklySummaryOptIn(models.Model):
+    """A staff member who asked for the weekly summary e-mail."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, primary_key=True,
+                                related_name="+")
+    opted_in_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id}"

@@ -19,7 +19,7 @@ from rabatt.codes.models import Recipient, RecipientStatus, Redemption
 from rabatt.core.errors import DomainError, NotFound
 from rabatt.core.money import round_money
 from rabatt.referrals.models import Friend, Referral
-from rabatt.reports.models import ClaimDay, ReasonDay
+from rabatt.reports.models import ClaimDay, ReasonDay, WeeklySummaryOptIn
 
 S = ClaimStatus
 AWAITING_DECISION = (S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED)
@@ -245,3 +245,8 @@ def panel_export(*, f: ReportFilter, what: str) -> tuple[tuple[str, ...], list[t
     if what == "funnel":
         return ("step", "count"), [*funnel(f=f), *referral_funnel(f=f)]
     raise NotFound(_("No such list."), code="export_not_found")
+
+
+def weekly_summary_on(*, user: Any) -> bool:
+    """True if ``user`` asked for the weekly summary e-mail."""
+    return WeeklySummaryOptIn.objects.filter(user_id=user.pk).exists()

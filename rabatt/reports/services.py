@@ -16,9 +16,13 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from rabatt.accounts.roles import has_perm, require
 from rabatt.claims.models import Claim, ClaimEvent, ClaimStatus
+from rabatt.core.timeutil import utcnow
 from rabatt.receipts.models import CheckStatus, ReceiptCheck
-from rabatt.reports.models import ClaimDay, ClaimFact, ReasonDay
+from rabatt.reports import selectors
+from rabatt.reports.emails import weekly_summary_email_queue
+from rabatt.reports.models import ClaimDay, ClaimFact, ReasonDay, WeeklySummaryOptIn
 from rabatt.review.selectors import BANK_HOLDER_MATCH_MIN
 
 COUNTERS = ("claims", "decided", "decided_7d", "decision_seconds", "automatic", "paid",
@@ -134,3 +138,33 @@ def rollups_rebuild(*, campaign_ids: Iterable[int] | None = None, chunk: int = 2
                           .select_related("claim")):
                 _reasons_add(event, event.claim)
     return len(ids)
+
+
+def weekly_summary_opt(*, user: Any, on: bool) -> bool:
+    """Start or stop the weekly summary e-mail for ``user``; return whether it is on."""
+    require(user, "campaigns.dashboard")
+    if on:
+        WeeklySummaryOptIn.objects.get_or_create(user=user, defaults={"opted_in_at": utcnow()})
+    else:
+        WeeklySummaryOptIn.objects.filter(user=user).delete()
+    return on
+
+
+def weekly_summaries_queue(*, now: datetime | None = None) -> int:
+    """Queue last week's summary (Monday to Sunday, UTC) to everyone who opted in.
+
+    Each person's e-mail for a week has one deduplication key, so running this twice in a
+    week (a retry, two schedulers) queues it once. Returns how many were queued now.
+    """
+    today = (now or utcnow()).astimezone(UTC).date()
+    monday = today - timedelta(days=today.weekday() + 7)
+    queued = 0
+    for opt in WeeklySummaryOptIn.objects.select_related("user").order_by("pk"):
+        user = opt.user
+        if not user.email or not has_perm(user, "campaigns.dashboard"):
+            continue  # left the role or the company: nothing to send until they are back
+        f = selectors.report_filter(actor=user, since=monday, until=monday + timedelta(days=6))
+        with transaction.atomic():
+            queued += weekly_summary_email_queue(user_id=user.pk, to=user.email, monday=monday,
+                                                 figures=selectors.summary(f=f))
+    return queued

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib import messages
 from django.http import (
     FileResponse,
     Http404,
@@ -13,8 +14,9 @@ from django.http import (
     HttpResponseBase,
     StreamingHttpResponse,
 )
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from rabatt.accounts.guards import staff_required
 from rabatt.accounts.selectors import brands_visible_to
@@ -22,7 +24,7 @@ from rabatt.campaigns.models import CampaignCountry, translated
 from rabatt.claims.models import ClaimStatus
 from rabatt.core.errors import DomainError
 from rabatt.core.timeutil import utcnow
-from rabatt.reports import exports, presenters, selectors
+from rabatt.reports import exports, presenters, selectors, services
 from rabatt.reports.forms import DashboardForm
 
 EXPORTS = ("claims", "per_day", "liability", "reasons", "signals", "funnel")
@@ -56,7 +58,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     query = request.GET.urlencode()
     return render(request, "reports/dashboard.html", {
         "form": form, "panels": panels, "query": query,
-        "exports": [p.key for p in panels if p.key in EXPORTS]})
+        "exports": [p.key for p in panels if p.key in EXPORTS],
+        "weekly": selectors.weekly_summary_on(user=request.user)})
+
+
+@staff_required
+@require_POST
+def weekly(request: HttpRequest) -> HttpResponseBase:
+    try:
+        on = services.weekly_summary_opt(user=request.user, on=request.POST.get("on") == "1")
+    except DomainError as exc:
+        return _refused(request, exc)
+    messages.success(request, _("You will receive the weekly summary by e-mail.") if on else
+                     _("You will no longer receive the weekly summary."))
+    return redirect("reports:dashboard")
 
 
 @staff_required
