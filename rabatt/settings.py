@@ -170,4 +170,4 @@ LOGGING = {
 WHITENOISE_USE_FINDERS = True
 
 # --- mgrb --- dashboards, reports and exports
-INSTALLED_APPS += ["rabatt.reports"]
+INSTALLED_APPS += ["rabatt.reports", "rabatt.editor"]
