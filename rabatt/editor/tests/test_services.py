@@ -12,10 +12,16 @@ from rabatt.campaigns.campaign_file import dump_yaml, parse_yaml
 from rabatt.campaigns.models import Campaign
 from rabatt.core.errors import Conflict, DomainError, PermissionDenied
 from rabatt.editor.models import CampaignChange, ChangeStatus
-from rabatt.editor.services import (campaign_change_approve, campaign_change_preview,
-                                    campaign_change_propose, campaign_change_reject,
-                                    campaign_clone, campaign_end, campaign_extend,
-                                    campaign_file_text)
+from rabatt.editor.services import (
+    campaign_change_approve,
+    campaign_change_preview,
+    campaign_change_propose,
+    campaign_change_reject,
+    campaign_clone,
+    campaign_end,
+    campaign_extend,
+    campaign_file_text,
+)
 from rabatt.review.tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db
