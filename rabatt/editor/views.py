@@ -122,7 +122,7 @@ def act(request: HttpRequest, slug: str, action: str) -> HttpResponseBase:
             exc = DomainError(_("This request is not valid."), code="invalid")
         if exc.status in (403, 404):
             return _refused(request, exc)
-        messages.error(request, exc.message)
+        messages.error(request, str(exc.message))
         return redirect("editor:campaign", slug=slug)
     messages.success(request, _("The change was applied.") if change.status == "applied" else
                      _("The change waits for a second campaign manager.")
