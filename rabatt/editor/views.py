@@ -14,9 +14,11 @@ from rabatt.accounts.guards import staff_required
 from rabatt.accounts.roles import require
 from rabatt.accounts.selectors import campaigns_visible_to
 from rabatt.campaigns.models import Campaign
+from rabatt.campaigns.rules import Purchase, PurchaseLine
+from rabatt.campaigns.services import campaign_quote
 from rabatt.core.errors import DomainError, NotFound
 from rabatt.editor import services
-from rabatt.editor.forms import CloneForm, ExtendForm, FileForm
+from rabatt.editor.forms import CloneForm, ExtendForm, FileForm, QuoteForm
 from rabatt.editor.models import CampaignChange
 
 
@@ -70,6 +72,17 @@ def campaign(request: HttpRequest, slug: str) -> HttpResponse:
                 problems = (exc.fields or {}).get("problems") or [exc.message]
     except DomainError as exc:
         return _refused(request, exc)
+    quote_form = QuoteForm(request.GET if "quote" in request.GET else None)
+    quote = None
+    if quote_form.is_bound and quote_form.is_valid():
+        q = quote_form.cleaned_data
+        quote = campaign_quote(campaign=item, purchase=Purchase(
+            country=q["country"].upper(), channel=q["channel"],
+            purchased_at=q["purchased_at"].replace(tzinfo=UTC),
+            claimed_at=q["claimed_at"].replace(tzinfo=UTC),
+            lines=[PurchaseLine(product=q["product"], price=q["price"],
+                                quantity=q["quantity"])],
+            retailer=q["retailer"] or None))
     history = CampaignChange.objects.filter(campaign=item).select_related(
         "requested_by", "decided_by")[:50]
     return render(request, "editor/campaign.html", {
@@ -80,7 +93,7 @@ def campaign(request: HttpRequest, slug: str) -> HttpResponse:
             .strftime("%Y-%m-%dT%H:%M"),
             "claims_end_before": item.claims_end_before.astimezone(UTC)
             .strftime("%Y-%m-%dT%H:%M")}),
-        "clone_form": CloneForm()})
+        "clone_form": CloneForm(), "quote_form": quote_form, "quote": quote})
 
 
 @staff_required

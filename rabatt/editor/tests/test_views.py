@@ -56,3 +56,16 @@ def test_roles_and_bad_input(campaign):
     assert not CampaignChange.objects.exists()
     manager.post(f"{url}clone/", {"slug": "copy-2019"})
     assert Campaign.objects.filter(slug="copy-2019").exists()
+
+
+def test_rules_preview_quotes_a_purchase(campaign):
+    manager = verified_client(staff_user("campaign_manager", "m1@rabatt.test"))
+    url = f"/staff/campaigns/{campaign.slug}/"
+    query = {"quote": "1", "country": "NO", "channel": "retailer", "retailer": "elkjop-no",
+             "product": "beam", "price": "4990.00", "quantity": "1",
+             "purchased_at": "2019-07-25T14:03", "claimed_at": "2019-08-01T10:00"}
+    page = manager.get(url, query).content.decode().replace("\u00a0", " ")
+    assert "Qualifies: NOK 748.50" in page
+    late = manager.get(url, {**query, "purchased_at": "2019-09-25T14:03"}).content.decode()
+    assert "Does not qualify:" in late
+    assert manager.get(url, {**query, "price": "lots"}).status_code == 200
