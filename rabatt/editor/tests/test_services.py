@@ -123,3 +123,30 @@ def test_clone(campaign, managers):
     assert copy.caps.count() == campaign.caps.count()
     with pytest.raises(Conflict):
         campaign_clone(actor=managers[0], campaign=campaign, slug="sonos-winter-2019")
+
+
+def test_managers_of_one_brand_cannot_touch_another_brands_campaign(campaign):
+    from rabatt.accounts.services import staff_create
+    from rabatt.campaigns.services import brand_create
+    from rabatt.campaigns.tests.factories import campaign_factory
+    from rabatt.core.errors import NotFound
+
+    brand_create(slug="alpha", name="Alpha")
+    brand_create(slug="beta", name="Beta")
+    beta = campaign_factory(slug="beta-summer", brand="beta")
+    alpha_manager = staff_create(email="a@rabatt.test", role="campaign_manager",
+                                 password="x" * 20, brands=["alpha"])
+    text = edited(beta, lambda d: d["benefit"].update(rate=20))
+    for call in (
+        lambda: campaign_change_preview(actor=alpha_manager, campaign=beta, text=text),
+        lambda: campaign_change_propose(actor=alpha_manager, campaign=beta, text=text),
+        lambda: campaign_clone(actor=alpha_manager, campaign=beta, slug="mine-now"),
+    ):
+        with pytest.raises(NotFound):
+            call()
+    with time_machine.travel(LIVE):
+        waiting = campaign_change_propose(
+            actor=staff_user("campaign_manager", "op@rabatt.test"), campaign=beta, text=text)
+    with pytest.raises(NotFound):
+        campaign_change_approve(actor=alpha_manager, change_id=waiting.pk)
+    assert Campaign.objects.get(pk=beta.pk).benefit_rate == Decimal("15")
