@@ -65,12 +65,10 @@ def _values(claim: Claim, check: ReceiptCheck | None, paid_at: datetime | None) 
     return values
 
 
-def _add(row_key: dict[str, Any], values: dict[str, Any], sign: int) -> ClaimDay:
-    row, _ = ClaimDay.objects.get_or_create(**row_key)
+def _add(row_id: int, values: dict[str, Any], sign: int) -> None:
     changes: dict[str, Any] = {name: F(name) + sign * int(values[name]) for name in COUNTERS}
     changes["amount"] = F("amount") + sign * Decimal(values["amount"])
-    ClaimDay.objects.filter(pk=row.pk).update(**changes)
-    return row
+    ClaimDay.objects.filter(pk=row_id).update(**changes)
 
 
 def claim_rollup_refresh(*, claim: Claim, paid_at: datetime | None = None) -> None:
@@ -83,15 +81,18 @@ def claim_rollup_refresh(*, claim: Claim, paid_at: datetime | None = None) -> No
         check = ReceiptCheck.objects.filter(claim_id=claim.pk).first()
         values = _values(claim, check, paid_at)
         key = _day_key(claim)
+        row, _ = ClaimDay.objects.get_or_create(**key)
+        if fact is not None and fact.day_row_id == row.pk and fact.values == values:
+            if fact.paid_at != paid_at:
+                ClaimFact.objects.filter(pk=fact.pk).update(paid_at=paid_at)
+            return
+        # Lock the rows in one order (by id), so that two claims moving in opposite directions
+        # between the same two rows (approve and reopen) wait for each other, never deadlock.
+        ids = sorted({row.pk} | ({fact.day_row_id} if fact is not None else set()))
+        list(ClaimDay.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         if fact is not None:
-            old = fact.day_row
-            same_key = all(getattr(old, k) == v for k, v in key.items())
-            if same_key and fact.values == values:
-                if fact.paid_at != paid_at:
-                    ClaimFact.objects.filter(pk=fact.pk).update(paid_at=paid_at)
-                return
-            _add({k: getattr(old, k) for k in key}, fact.values, -1)
-        row = _add(key, values, +1)
+            _add(fact.day_row_id, fact.values, -1)
+        _add(row.pk, values, +1)
         ClaimFact.objects.update_or_create(claim_id=claim.pk, defaults={
             "day_row": row, "values": values, "paid_at": paid_at})
 
