@@ -98,7 +98,7 @@ def campaign_change_propose(*, actor: Any, campaign: Campaign, text: str,
     _allowed(actor, campaign)
     data = _validated(text, campaign)
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().select_related("brand").get(
+        campaign = Campaign.objects.select_for_update(of=("self",)).select_related("brand").get(
             pk=campaign.pk)
         before = campaign_file_text(campaign=campaign)
         after = dump_yaml(data.raw)
@@ -139,7 +139,7 @@ def campaign_change_approve(*, actor: Any, change_id: int) -> CampaignChange:
         if change.requested_by_id == actor.pk:
             raise PermissionDenied(_("A second campaign manager must approve this change."),
                                    code="four_eyes")
-        campaign = Campaign.objects.select_for_update().select_related("brand").get(
+        campaign = Campaign.objects.select_for_update(of=("self",)).select_related("brand").get(
             pk=change.campaign_id)
         status = ChangeStatus.APPLIED
         if campaign_file_text(campaign=campaign) != change.before:
