@@ -279,3 +279,7 @@ RABATT_METRICS_ALLOW = [
 ]
 MIDDLEWARE = ["rabatt.core.logs.RequestIdMiddleware", "rabatt.core.metrics.MetricsMiddleware",
               *MIDDLEWARE]
+WHITENOISE_USE_FINDERS = True
+
+# --- mgrb --- dashboards, reports and exports
+INSTALLED_APPS += ["rabatt.reports", "rabatt.editor"]

@@ -20,6 +20,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include("rabatt.review.urls")),
     path("staff/payouts/", include("rabatt.payouts.urls")),
+    path("staff/reports/", include("rabatt.reports.urls")),
+    path("staff/campaigns/", include("rabatt.editor.urls")),
     path("accounts/", include("rabatt.accounts.urls")),
     path("r/", include("rabatt.referrals.urls")),
     path("privacy/", include("rabatt.privacy.urls")),

@@ -7,7 +7,7 @@ _SECRET = not_personal(why="a secret or its hash; identifies no one by itself")
 
 DATAMAP = [
     ModelMap("accounts.StaffProfile", fields={
-        "id": _N, "user": staff(), "role": _N, "active": _N, "failed_logins": staff(),
+        "id": _N, "user": staff(), "role": _N, "brands": _N, "active": _N, "failed_logins": staff(),
         "locked_until": _N, "created_at": _N}),
     ModelMap("accounts.StaffTotpDevice", fields={
         "id": _N, "user": staff(), "name": not_personal(why="the device's label, e.g. 'phone'"),

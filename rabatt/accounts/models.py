@@ -21,6 +21,8 @@ class StaffProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="staff_profile")
     role = models.CharField(max_length=20, choices=Role.choices)
+    # The brands this person serves; none granted means the operator's staff, who see all.
+    brands = models.ManyToManyField("campaigns.Brand", blank=True, related_name="staff")
     active = models.BooleanField(default=True)
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -22,6 +23,7 @@ from rabatt.accounts import conf
 from rabatt.accounts.emails import account_locked_email_queue
 from rabatt.accounts.models import ApiToken, StaffProfile, StaffTotpDevice
 from rabatt.accounts.roles import Role
+from rabatt.campaigns.models import Brand
 from rabatt.core.errors import Conflict, DomainError, NotFound
 from rabatt.core.ratelimit import rate_count, rate_hit, rate_limit
 from rabatt.core.timeutil import utcnow
@@ -42,11 +44,13 @@ def _bad_login() -> LoginFailed:
                          "a while. Try again later or ask an administrator."))
 
 
-def staff_create(*, email: str, role: str, password: str | None = None) -> User:
+def staff_create(*, email: str, role: str, password: str | None = None,
+                 brands: Sequence[str] = ()) -> User:
     """Create a staff user with a role; without a password they set one through a link."""
     email = email.strip().lower()
     if role not in Role.values:
         raise DomainError(_("Unknown role."), code="invalid_role", fields={"role": role})
+    granted = _brands(brands)
     model = get_user_model()
     if model.objects.filter(username=email).exists():
         raise Conflict(_("A user with this e-mail address exists already."), code="user_exists")
@@ -61,8 +65,27 @@ def staff_create(*, email: str, role: str, password: str | None = None) -> User:
         user.set_unusable_password()
     with transaction.atomic():
         user.save()
-        StaffProfile.objects.create(user=user, role=role)
+        profile = StaffProfile.objects.create(user=user, role=role)
+        profile.brands.set(granted)
     return user
+
+
+def _brands(slugs: Sequence[str]) -> list[Brand]:
+    wanted = {s.strip().lower() for s in slugs}
+    found = list(Brand.objects.filter(slug__in=wanted))
+    missing = sorted(wanted - {b.slug for b in found})
+    if missing:
+        raise NotFound(_("No brand %(slug)s.") % {"slug": ", ".join(missing)},
+                       code="brand_not_found", fields={"brand": missing})
+    return found
+
+
+@transaction.atomic
+def staff_set_brands(*, user: User, brands: Sequence[str]) -> None:
+    """Grant exactly ``brands`` to a staff member; none makes them the operator's staff."""
+    granted = _brands(brands)
+    profile = StaffProfile.objects.select_for_update().get(user=user)
+    profile.brands.set(granted)
 
 
 def staff_password_link(*, user: User) -> str:

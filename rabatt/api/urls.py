@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from rabatt.api import campaigns, claims, errors, privacy, referrals, shop, staff
+from rabatt.api import campaigns, claims, errors, privacy, referrals, reports, shop, staff
 from rabatt.api.parsers import ObjectParser
 
 api = NinjaAPI(
@@ -20,3 +20,4 @@ api.add_router("", shop.router)
 api.add_router("", referrals.router)
 api.add_router("", privacy.router)
 api.add_router("/staff", staff.router)
+api.add_router("/staff/reports", reports.router)

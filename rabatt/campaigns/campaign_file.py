@@ -281,7 +281,8 @@ def language_gaps(data: dict[str, Any]) -> list[str]:
     return problems
 
 
-def load_text(text: str, *, shift_days: int = 0, slug: str | None = None) -> CampaignData:
+def load_text(text: str, *, shift_days: int = 0, slug: str | None = None,
+              brand: str | None = None) -> CampaignData:
     """Parse and validate a campaign file; shift every date by ``shift_days``."""
     data = parse_yaml(text)
     validator = jsonschema.Draft202012Validator(schema())
@@ -290,6 +291,8 @@ def load_text(text: str, *, shift_days: int = 0, slug: str | None = None) -> Cam
         raise CampaignFileError([_format_schema_error(e) for e in errors])
     if slug is not None:
         data["slug"] = slug
+    if brand is not None:
+        data["brand"] = brand
     validated = validate_semantics(data)
     if shift_days:
         delta = timedelta(days=shift_days)

@@ -6,9 +6,12 @@ _N = not_personal()
 _NAME = not_personal(why="a campaign's, product's or retailer's name, not a person's")
 
 DATAMAP = [
+    ModelMap("campaigns.Brand", fields={
+        "id": _N, "created_at": _N, "updated_at": _N, "slug": _N,
+        "name": not_personal(why="a brand's name, not a person's")}),
     ModelMap("campaigns.Campaign", fields={
         "id": _N, "created_at": _N, "updated_at": _N, "slug": _N, "name": _NAME,
-        "default_locale": _N, "benefit_rate": _N, "purchase_starts_at": _N,
+        "brand": _N, "default_locale": _N, "benefit_rate": _N, "purchase_starts_at": _N,
         "purchase_ends_before": _N, "claims_end_before": _N, "cap_tolerance": _N,
         "reference_rates": _N, "content": _N, "review": _N, "revision": _N,
     }),

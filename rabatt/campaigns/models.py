@@ -34,8 +34,24 @@ def translated(texts: dict[str, str] | None, fallback: str = "") -> str:
     return texts.get(lang) or texts.get("en") or next(iter(texts.values()), fallback)
 
 
+class Brand(TimeStampedModel):
+    """A brand whose campaigns an operator runs; staff are granted the brands they serve."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Campaign(TimeStampedModel):
     slug = models.SlugField(max_length=80, unique=True)
+    # Null: the operator's own campaign, seen only by staff who serve every brand.
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="campaigns")
     name = models.JSONField(default=dict, help_text=_("Name per language, e.g. {en: ..., nb: ...}"))
     default_locale = models.CharField(max_length=8, default="en")
     benefit_rate = models.DecimalField(

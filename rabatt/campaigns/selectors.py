@@ -8,9 +8,9 @@ import threading
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
-from rabatt.campaigns.models import Campaign, CampaignChannel
+from rabatt.campaigns.models import Brand, Campaign, CampaignChannel
 from rabatt.campaigns.rules import (
     CampaignRules,
     ChannelInfo,
@@ -134,3 +134,8 @@ def campaign_rules(*, campaign: Campaign) -> CampaignRules:
     with _lock:
         _snapshots[campaign.pk] = snapshot
     return snapshot
+
+
+def brand_list() -> QuerySet[Brand]:
+    """Every brand, with ``campaign_count``."""
+    return Brand.objects.annotate(campaign_count=Count("campaigns")).order_by("slug")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from rabatt.campaigns.campaign_file import (
     CHANNELS,
@@ -17,6 +19,7 @@ from rabatt.campaigns.campaign_file import (
     format_datetime,
 )
 from rabatt.campaigns.models import (
+    Brand,
     Campaign,
     CampaignChannel,
     CampaignCountry,
@@ -28,6 +31,25 @@ from rabatt.campaigns.models import (
 from rabatt.campaigns.rules import DEFAULT_RULE_KINDS, Purchase, Quote, quote
 from rabatt.campaigns.selectors import CAMPAIGNS_GENERATION_KEY, campaign_rules
 from rabatt.core.cache import local_clear
+from rabatt.core.errors import Conflict, DomainError
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+
+
+def brand_create(*, slug: str, name: str) -> Brand:
+    """Create a brand whose campaigns and staff are kept apart from other brands'."""
+    slug = slug.strip().lower()
+    name = name.strip()
+    if not SLUG_RE.match(slug):
+        raise DomainError(_("A brand's slug is lower-case letters, digits and hyphens."),
+                          code="invalid_slug", fields={"slug": slug})
+    if not name:
+        raise DomainError(_("A brand needs a name."), code="invalid_name")
+    with transaction.atomic():
+        brand, created = Brand.objects.get_or_create(slug=slug, defaults={"name": name})
+    if not created:
+        raise Conflict(_("A brand with this slug exists already."), code="brand_exists")
+    return brand
 
 
 def campaign_bump_revision(*, campaign_id: int) -> None:
@@ -49,10 +71,18 @@ def campaigns_cache_invalidate() -> None:
 def campaign_load(*, data: CampaignData) -> tuple[Campaign, bool]:
     """Create or update the campaign described by a validated file; return it and created."""
     raw = data.raw
+    brand = None
+    if raw.get("brand"):
+        brand = Brand.objects.filter(slug=raw["brand"]).first()
+        if brand is None:
+            raise CampaignFileError([f"brand: no brand {raw['brand']!r}; create it first with "
+                                     f"`rabatt brand create {raw['brand']} NAME`"])
     campaign = Campaign.objects.select_for_update().filter(slug=raw["slug"]).first()
     created = campaign is None
     if campaign is None:
         campaign = Campaign(slug=raw["slug"])
+    if brand is not None:  # a file without a brand leaves the campaign's brand as it is
+        campaign.brand = brand
     campaign.name = raw["name"]
     campaign.default_locale = raw.get("default_locale", "en")
     campaign.benefit_rate = Decimal(str(raw["benefit"]["rate"]))
@@ -171,6 +201,7 @@ def campaign_export(*, campaign: Campaign) -> dict[str, Any]:
     data: dict[str, Any] = {
         "format": 1,
         "slug": campaign.slug,
+        **({"brand": campaign.brand.slug} if campaign.brand is not None else {}),
         "name": dict(campaign.name),
         "default_locale": campaign.default_locale,
         "benefit": {"kind": "percentage", "rate": _number(campaign.benefit_rate)},

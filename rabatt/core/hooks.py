@@ -22,6 +22,7 @@ SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     # claims: an event was written in the claim's history (status changes included).
     "claim.event_recorded": (
         "rabatt.claims.emails.claim_event_email_queue",
+        "rabatt.reports.services.claim_event_recorded",
     ),
     # claims: proofs of purchase were added to a claim (submission, answer to a request).
     "claim.files_added": (

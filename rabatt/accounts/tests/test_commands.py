@@ -50,3 +50,25 @@ def test_token_create_list_revoke():
     assert token_user(plain=plain) is None
     with pytest.raises(CommandError):
         run("token", "create", "nobody@rabatt.test")
+
+
+def test_create_with_brands_grants_them():
+    from rabatt.campaigns.services import brand_create
+
+    brand_create(slug="sonos", name="Sonos")
+    brand_create(slug="bose", name="Bose")
+    out = run("create", "kim@rabatt.test", "--role", "agent", "--brand", "sonos",
+              "--brand", "bose")
+    assert "brands: bose, sonos" in out
+    profile = StaffProfile.objects.get(user__username="kim@rabatt.test")
+    assert sorted(profile.brands.values_list("slug", flat=True)) == ["bose", "sonos"]
+    run("brands", "kim@rabatt.test", "--brand", "bose")
+    assert list(profile.brands.values_list("slug", flat=True)) == ["bose"]
+    assert "every brand" in run("brands", "kim@rabatt.test")
+    assert not profile.brands.exists()
+
+
+def test_create_with_an_unknown_brand_creates_no_one():
+    with pytest.raises(CommandError, match="No brand nobody"):
+        run("create", "kim@rabatt.test", "--role", "agent", "--brand", "nobody")
+    assert not StaffProfile.objects.filter(user__username="kim@rabatt.test").exists()

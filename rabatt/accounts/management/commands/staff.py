@@ -33,6 +33,12 @@ class Command(BaseCommand):
                                 "stdin, or a one-time set-password link is printed")
         create.add_argument("email")
         create.add_argument("--role", required=True, choices=Role.values)
+        create.add_argument("--brand", action="append", default=[], metavar="SLUG",
+                            help="a brand the person serves (repeatable); none: every brand")
+        brands = sub.add_parser("brands", help="set the brands a person serves (none: every "
+                                "brand)")
+        brands.add_argument("email")
+        brands.add_argument("--brand", action="append", default=[], metavar="SLUG")
         role = sub.add_parser("role", help="change a user's role")
         role.add_argument("email")
         role.add_argument("role", choices=Role.values)
@@ -63,11 +69,17 @@ class Command(BaseCommand):
         if not sys.stdin.isatty():
             password = sys.stdin.readline().rstrip("\r\n") or None
         user = services.staff_create(email=options["email"], role=options["role"],
-                                     password=password)
+                                     password=password, brands=options["brand"])
         self.stdout.write(f"created {user.username} ({options['role']})")
+        self.stdout.write(f"brands: {', '.join(sorted(options['brand'])) or 'every brand'}")
         if password is None:
             self.stdout.write(f"set-password link (one use): {self._link(user)}")
         self.stdout.write("two-factor authentication is set up at the first login")
+
+    def _brands(self, options: dict[str, Any]) -> None:
+        services.staff_set_brands(user=_user(options["email"]), brands=options["brand"])
+        scope = ", ".join(sorted(options["brand"])) or "every brand"
+        self.stdout.write(f"{options['email']}: {scope}")
 
     def _role(self, options: dict[str, Any]) -> None:
         services.staff_set_role(user=_user(options["email"]), role=options["role"])

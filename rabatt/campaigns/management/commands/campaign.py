@@ -17,6 +17,7 @@ class Command(BaseCommand):
         load = sub.add_parser("load", help="create or update a campaign from a YAML file")
         load.add_argument("path")
         load.add_argument("--slug", help="load under this slug instead of the file's")
+        load.add_argument("--brand", help="the brand's slug (instead of the file's brand: key)")
         load.add_argument("--shift-days", type=int, default=0,
                           help="move every date of the campaign by N days")
         export = sub.add_parser("export", help="print a campaign as a YAML campaign file")
@@ -35,7 +36,8 @@ class Command(BaseCommand):
     def _load(self, options: dict[str, Any]) -> None:
         try:
             data = load_path(
-                options["path"], shift_days=options["shift_days"], slug=options["slug"]
+                options["path"], shift_days=options["shift_days"], slug=options["slug"],
+                brand=options["brand"],
             )
             campaign, created = campaign_load(data=data)
         except CampaignFileError as exc:

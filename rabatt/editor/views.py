@@ -1,0 +1,143 @@
+"""The campaign editor's pages: thin, over editor.services."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rabatt.accounts.guards import staff_required
+from rabatt.accounts.roles import require
+from rabatt.accounts.selectors import campaigns_visible_to
+from rabatt.campaigns.models import Campaign
+from rabatt.campaigns.rules import Purchase, PurchaseLine
+from rabatt.campaigns.services import campaign_quote
+from rabatt.core.errors import DomainError, NotFound
+from rabatt.editor import services
+from rabatt.editor.forms import CloneForm, ExtendForm, FileForm, QuoteForm
+from rabatt.editor.models import CampaignChange
+
+
+def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return render(request, "review/refused.html", {"error": exc}, status=exc.status)
+
+
+def _campaign(request: HttpRequest, slug: str) -> Campaign:
+    require(request.user, "campaigns.manage")
+    campaign = campaigns_visible_to(request.user).select_related("brand").filter(
+        slug=slug).first()
+    if campaign is None:
+        raise NotFound(_("No such campaign."), code="campaign_not_found")
+    return campaign
+
+
+@staff_required
+@require_GET
+def campaigns(request: HttpRequest) -> HttpResponse:
+    try:
+        require(request.user, "campaigns.manage")
+    except DomainError as exc:
+        return _refused(request, exc)
+    rows = campaigns_visible_to(request.user).select_related("brand").order_by("slug")
+    return render(request, "editor/campaigns.html", {"campaigns": rows})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def campaign(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        item = _campaign(request, slug)
+        form = FileForm(request.POST or None, initial={
+            "text": services.campaign_file_text(campaign=item)})
+        preview = problems = None
+        if request.method == "POST" and form.is_valid():
+            text = form.cleaned_data["text"]
+            try:
+                if "save" in request.POST:
+                    change = services.campaign_change_propose(actor=request.user,
+                                                              campaign=item, text=text)
+                    messages.success(request, _("The change was applied.")
+                                     if change.status == "applied" else
+                                     _("The change waits for a second campaign manager."))
+                    return redirect("editor:campaign", slug=slug)
+                preview = services.campaign_change_preview(actor=request.user, campaign=item,
+                                                           text=text)
+            except DomainError as exc:
+                if exc.code not in ("invalid_campaign", "no_change", "change_pending"):
+                    raise
+                problems = (exc.fields or {}).get("problems") or [exc.message]
+    except DomainError as exc:
+        return _refused(request, exc)
+    quote_form = QuoteForm(request.GET if "quote" in request.GET else None)
+    quote = None
+    if quote_form.is_bound and quote_form.is_valid():
+        q = quote_form.cleaned_data
+        quote = campaign_quote(campaign=item, purchase=Purchase(
+            country=q["country"].upper(), channel=q["channel"],
+            purchased_at=q["purchased_at"].replace(tzinfo=UTC),
+            claimed_at=q["claimed_at"].replace(tzinfo=UTC),
+            lines=[PurchaseLine(product=q["product"], price=q["price"],
+                                quantity=q["quantity"])],
+            retailer=q["retailer"] or None))
+    history = CampaignChange.objects.filter(campaign=item).select_related(
+        "requested_by", "decided_by")[:50]
+    return render(request, "editor/campaign.html", {
+        "campaign": item, "form": form, "preview": preview, "problems": problems,
+        "history": history, "live": services.is_live(item),
+        "extend_form": ExtendForm(initial={
+            "purchase_ends_before": item.purchase_ends_before.astimezone(UTC)
+            .strftime("%Y-%m-%dT%H:%M"),
+            "claims_end_before": item.claims_end_before.astimezone(UTC)
+            .strftime("%Y-%m-%dT%H:%M")}),
+        "clone_form": CloneForm(), "quote_form": quote_form, "quote": quote})
+
+
+@staff_required
+@require_POST
+def act(request: HttpRequest, slug: str, action: str) -> HttpResponseBase:
+    try:
+        item = _campaign(request, slug)
+        if action == "extend":
+            form = ExtendForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Give both dates."))
+                return redirect("editor:campaign", slug=slug)
+            change = services.campaign_extend(
+                actor=request.user, campaign=item,
+                purchase_ends_before=form.cleaned_data["purchase_ends_before"]
+                .replace(tzinfo=UTC),
+                claims_end_before=form.cleaned_data["claims_end_before"].replace(tzinfo=UTC))
+        elif action == "end":
+            change = services.campaign_end(actor=request.user, campaign=item)
+        elif action == "clone":
+            clone = CloneForm(request.POST)
+            if not clone.is_valid():
+                messages.error(request, _("Give the copy a slug: lower-case letters, digits "
+                                          "and hyphens."))
+                return redirect("editor:campaign", slug=slug)
+            change = services.campaign_clone(actor=request.user, campaign=item,
+                                             slug=clone.cleaned_data["slug"])
+            messages.success(request, _("The campaign was copied."))
+            return redirect("editor:campaign", slug=change.campaign.slug)
+        elif action in ("approve", "reject"):
+            change_id = int(request.POST.get("change", "0") or 0)
+            decide = (services.campaign_change_approve if action == "approve"
+                      else services.campaign_change_reject)
+            change = decide(actor=request.user, change_id=change_id)
+        else:
+            raise NotFound(_("No such action."), code="not_found")
+    except (DomainError, ValueError) as exc:
+        if isinstance(exc, ValueError):
+            exc = DomainError(_("This request is not valid."), code="invalid")
+        if exc.status in (403, 404):
+            return _refused(request, exc)
+        messages.error(request, str(exc.message))
+        return redirect("editor:campaign", slug=slug)
+    messages.success(request, _("The change was applied.") if change.status == "applied" else
+                     _("The change waits for a second campaign manager.")
+                     if change.status == "pending" else _("The change was turned down."))
+    return redirect("editor:campaign", slug=slug)
