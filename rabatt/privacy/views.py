@@ -154,8 +154,7 @@ def _officer(request: HttpRequest) -> HttpResponse | None:
     try:
         require(request.user, PERMISSION)
     except DomainError as exc:
-        return render(request, "privacy/request_invalid.html",
-                      {"error": exc.message, "refused": True}, status=exc.status)
+        return render(request, "accounts/refused.html", {"error": exc}, status=exc.status)
     return None
 
 

@@ -43,6 +43,11 @@ def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @staff_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
+    return queue_response(request)
+
+
+def queue_response(request: HttpRequest) -> HttpResponse:
+    """The queue page for a request whose staff login is checked already (also /staff/)."""
     actor = _user(request)
     try:
         require(actor, "claims.view")
