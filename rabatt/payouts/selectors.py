@@ -69,6 +69,12 @@ def batches_visible(*, actor: Any) -> QuerySet[PaymentBatch]:
     return scope_by_brand(PaymentBatch.objects.all(), actor)
 
 
+def batches_latest(*, limit: int = 20) -> list[PaymentBatch]:
+    """The latest batches of every brand, newest first (the operator's command line)."""
+    return list(PaymentBatch.objects.select_related("payer", "campaign")
+                .order_by("-built_at", "-pk")[:limit])
+
+
 def batches_recent(*, actor: Any, limit: int = 50) -> QuerySet[PaymentBatch]:
     return batches_visible(actor=actor).select_related(
         "payer", "built_by", "approved_by", "campaign")[:limit]
@@ -90,6 +96,28 @@ def batch_payments(*, batch: PaymentBatch, after: int = 0,
         "pk", "end_to_end_id", "amount", "currency", "status", "masked", "payment_due_at",
         "bank_status", "reason_code", "reason_text", "claim__reference")[:limit]
     return [dict(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class SharedAccount:
+    masked: str
+    count: int
+    total: Decimal
+    references: list[str]
+
+
+def batch_shared_accounts(*, batch: PaymentBatch) -> list[SharedAccount]:
+    """Accounts that receive the money of several claims in this batch (a fraud signal)."""
+    shared = list(batch.payments.values("fingerprint").annotate(n=Count("pk"))
+                  .filter(n__gt=1).values_list("fingerprint", flat=True).order_by())
+    rows: dict[str, list[Payment]] = {}
+    for p in (batch.payments.filter(fingerprint__in=shared).select_related("claim")
+              .only("fingerprint", "masked", "amount", "claim__reference").order_by("pk")):
+        rows.setdefault(p.fingerprint, []).append(p)
+    return [SharedAccount(masked=ps[0].masked, count=len(ps),
+                          total=sum((p.amount for p in ps), Decimal(0)),
+                          references=[p.claim.reference for p in ps])
+            for ps in rows.values()]
 
 
 def batch_status_counts(*, batch: PaymentBatch) -> dict[str, int]:

@@ -80,6 +80,10 @@ def build(request: HttpRequest) -> HttpResponse:
     form = _build_form(actor, request.POST)
     try:
         require(actor, PERMISSION)
+        if not selectors.payers_active().exists():
+            raise DomainError(_("A batch needs a paying account, and there is none yet. Add "
+                                "one on the server: rabatt payouts payer add NAME --iban IBAN "
+                                "--country CC --currency CUR."), code="payer_missing")
         if not form.is_valid():
             raise DomainError(_("Check the form."), code="invalid_input", fields=form.errors)
         data = form.cleaned_data
@@ -114,6 +118,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         "payments": payments,
         "next_after": payments[-1]["pk"] if len(payments) == selectors.PAGE else None,
         "counts": selectors.batch_status_counts(batch=batch),
+        "shared_accounts": selectors.batch_shared_accounts(batch=batch),
         "events": selectors.batch_events(batch=batch),
         # What finance may do next comes from the table; approving also needs a second person.
         "actions": actions,
