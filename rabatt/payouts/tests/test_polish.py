@@ -75,3 +75,4 @@ def test_batch_and_desk_warn_when_one_account_is_paid_for_several_claims(campaig
     desk = client.get(f"/staff/claims/{same[0].reference}/").content.decode()
     assert 'data-warning="shared-account"' in desk
     assert "receives the money of 1 other claim." in desk
+    assert "NOK\u00a0748.50" in desk  # the claimed amount, with its currency

@@ -145,3 +145,9 @@ def test_notes_and_bulk_pages(campaign, agent, supervisor, django_capture_on_com
     assert set(Claim.objects.values_list("status", flat=True)) == {"rejected"}
     assert verified_client(agent).post("/staff/bulk/", {
         "action": "reject", "reason": "x", "claims": [claims[0].pk]}).status_code == 403
+
+
+def test_queue_shows_amounts_with_their_currency(campaign, agent):
+    desk_claim(campaign)
+    html = verified_client(agent).get("/staff/queue/").content.decode()
+    assert '<td class="num">NOK\u00a0748.50</td>' in html
