@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from rabatt.accounts import views as accounts_views
 from rabatt.accounts.admin_site import protect_admin
 from rabatt.api.urls import api
 from rabatt.core import views as core_views
@@ -18,6 +19,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # /staff/ sends each role to its start page (rabatt.accounts.navigation).
+    path("staff/", accounts_views.staff_home, name="staff_home"),
+    path("staff/people/", accounts_views.people, name="staff_people"),
     path("staff/", include("rabatt.review.urls")),
     path("staff/payouts/", include("rabatt.payouts.urls")),
     path("staff/reports/", include("rabatt.reports.urls")),

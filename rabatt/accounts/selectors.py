@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
+from rabatt.accounts.models import StaffProfile
 from rabatt.accounts.roles import role_of
 from rabatt.campaigns.models import Brand, Campaign
 
@@ -60,3 +61,14 @@ def campaign_visible_to(user: Any, campaign: Campaign) -> bool:
     if ids is None:
         return True
     return campaign.brand_id is not None and campaign.brand_id in ids
+
+
+def staff_visible_to(user: Any) -> QuerySet[StaffProfile]:
+    """The staff a person may see on the people page: all, or those sharing one of their
+    brands (staff of the operator, granted no brand, are shown only to the operator's)."""
+    ids = brand_ids_visible_to(user)
+    profiles = (StaffProfile.objects.select_related("user").prefetch_related("brands")
+                .order_by("user__username"))
+    if ids is None:
+        return profiles
+    return profiles.filter(brands__in=ids).distinct()

@@ -10,18 +10,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
-from rabatt.accounts import services
+from rabatt.accounts import conf, services
 from rabatt.accounts.forms import CodeForm, LoginForm, PasswordSetForm
-from rabatt.accounts.guards import session_start
+from rabatt.accounts.guards import session_start, staff_required
+from rabatt.accounts.navigation import start_page_for
+from rabatt.accounts.roles import require
+from rabatt.accounts.selectors import brands_visible_to, sees_all_brands, staff_visible_to
 from rabatt.core.errors import DomainError
 from rabatt.core.ratelimit import client_ip
 
@@ -159,3 +163,39 @@ def password_set(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
             return render(request, "accounts/password_set.html", {"done": True})
     return render(request, "accounts/password_set.html", {"form": form, "error": error},
                   status=status)
+
+
+@staff_required
+@require_GET
+def staff_home(request: HttpRequest) -> HttpResponseBase:
+    """Send each role to its start page; agents and supervisors start on the queue itself."""
+    start = start_page_for(request.user)
+    if start == "review:queue":
+        # The queue answers at /staff/ too, so bookmarks such as /staff/?status=approved work.
+        from rabatt.review.views import (
+            queue_response,  # entry point to entry point: no layer crossed
+        )
+
+        return queue_response(request)
+    return HttpResponseRedirect(reverse(start or "accounts:login"))
+
+
+@staff_required
+@require_GET
+def people(request: HttpRequest) -> HttpResponse:
+    """The administrator's page: staff with their roles and brands, the brands, the settings."""
+    try:
+        require(request.user, "staff.manage")
+    except DomainError as exc:
+        return render(request, "accounts/refused.html", {"error": exc}, status=exc.status)
+    return render(request, "accounts/people.html", {
+        "people": staff_visible_to(request.user),
+        "brands": brands_visible_to(request.user),
+        "all_brands": sees_all_brands(request.user),
+        "settings": [
+            (_("Session length (minutes)"), conf.session_seconds() // 60),
+            (_("Idle time before sign-out (minutes)"), conf.idle_seconds() // 60),
+            (_("Failed sign-ins before a lock"), conf.lockout_failures()),
+            (_("Lock time (minutes)"), conf.lockout_seconds() // 60),
+        ],
+    })

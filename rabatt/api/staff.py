@@ -199,7 +199,7 @@ def _claim_out(claim: Claim) -> dict[str, Any]:
 def claims_get(request: HttpRequest, reference: str) -> dict[str, Any]:
     actor = _actor(request)
     require(actor, "claims.view")
-    claim = selectors.claim_by_reference(reference=reference)
+    claim = selectors.claim_by_reference(reference=reference, actor=_actor(request))
     services.access_log(actor=actor, claim=claim, what="claim", via="api")
     return _claim_out(claim)
 
@@ -217,7 +217,7 @@ def _decided(decision: services.Decision) -> Status:
              summary="Approve (202 `pending_second_approval` when a second approver is needed)")
 def claims_approve(request: HttpRequest, reference: str,
                    payload: DecisionIn) -> Status:
-    claim = selectors.claim_by_reference(reference=reference)
+    claim = selectors.claim_by_reference(reference=reference, actor=_actor(request))
     return _decided(services.decide_approve(claim_id=claim.pk, actor=_actor(request),
                                             message=payload.message))
 
@@ -225,7 +225,7 @@ def claims_approve(request: HttpRequest, reference: str,
 @router.post("/claims/{reference}/reject", response=DECISION_RESPONSES, summary="Reject")
 def claims_reject(request: HttpRequest, reference: str,
                   payload: RejectIn) -> Status:
-    claim = selectors.claim_by_reference(reference=reference)
+    claim = selectors.claim_by_reference(reference=reference, actor=_actor(request))
     return _decided(services.decide_reject(claim_id=claim.pk, actor=_actor(request),
                                            reason=payload.reason, message=payload.message))
 
@@ -234,7 +234,7 @@ def claims_reject(request: HttpRequest, reference: str,
              summary="Ask the consumer for missing information (7 days to answer)")
 def claims_request_info(request: HttpRequest, reference: str,
                         payload: InfoIn) -> Status:
-    claim = selectors.claim_by_reference(reference=reference)
+    claim = selectors.claim_by_reference(reference=reference, actor=_actor(request))
     return _decided(services.decide_request_info(
         claim_id=claim.pk, actor=_actor(request), reasons=[str(r) for r in payload.reasons],
         message=payload.message))
@@ -244,6 +244,6 @@ def claims_request_info(request: HttpRequest, reference: str,
              summary="Void an approved or paid claim (product returned)")
 def claims_void(request: HttpRequest, reference: str,
                 payload: DecisionIn) -> Status:
-    claim = selectors.claim_by_reference(reference=reference)
+    claim = selectors.claim_by_reference(reference=reference, actor=_actor(request))
     return _decided(services.decide_void(claim_id=claim.pk, actor=_actor(request),
                                          message=payload.message))

@@ -15,10 +15,15 @@ from rabatt.campaigns.services import campaign_load
 from rabatt.claims.models import Claim
 from rabatt.core.timeutil import utcnow
 from rabatt.demo.claims import demo_claims_create
+from rabatt.payouts.models import PayerAccount
+from rabatt.payouts.services import payer_create
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "campaigns" / "sonos-summer-2019.yaml"
 LIVE_SLUG = "sonos-summer-live"
 DEMO_EMAIL = "demo@rabatt.invalid"
+DEMO_PAYER = "Rabatt Demo AS"
+# A valid Norwegian test IBAN (DNB): schwifty finds its BIC, so the bank file names the bank.
+DEMO_PAYER_IBAN = "NO9386011117947"
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ def demo_prepare() -> Demo:
     live, _ = campaign_load(data=load_path(path, shift_days=shift, slug=LIVE_SLUG))
     # Read by the background worker that ``serve`` starts; the desk shows the results.
     made = demo_claims_create(campaign=live)
+    demo_payer_ensure(currencies=sorted(set(live.countries.values_list("currency", flat=True))))
     password = secrets.token_urlsafe(12)
     user = get_user_model().objects.filter(username=DEMO_EMAIL).first()
     if user is None:
@@ -57,3 +63,16 @@ def demo_prepare() -> Demo:
     user.is_superuser = True
     user.save()
     return Demo(live=live, claims=made, email=DEMO_EMAIL, password=password)
+
+
+def demo_payer_ensure(*, currencies: list[str]) -> PayerAccount:
+    """The demo's paying account for ``currencies``, so a fresh demo can build a batch."""
+    payer = PayerAccount.objects.filter(name=DEMO_PAYER).first()
+    if payer is not None:
+        missing = sorted(set(currencies) - set(payer.currencies))
+        if missing:
+            payer.currencies = sorted({*payer.currencies, *missing})
+            payer.save(update_fields=["currencies"])
+        return payer
+    return payer_create(name=DEMO_PAYER, iban=DEMO_PAYER_IBAN, country="NO",
+                        currencies=currencies)

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Exists, Min, OuterRef, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from rabatt.accounts.selectors import scope_by_brand
 from rabatt.claims.models import Claim, ClaimStatus
 from rabatt.claims.transitions import PAYMENT_PENDING
 from rabatt.core.errors import Conflict, NotFound
@@ -35,10 +36,11 @@ class QueueRow:
     oldest_due: datetime | None
 
 
-def payout_queue() -> list[QueueRow]:
-    """Approved claims waiting for a payment, per currency (what a batch would take)."""
+def payout_queue(*, actor: Any) -> list[QueueRow]:
+    """Approved claims the actor may see waiting for a payment, per currency."""
     live = Payment.objects.filter(claim=OuterRef("pk"), status__in=LIVE_STATES)
-    rows = (Claim.objects.filter(status=ClaimStatus.APPROVED).filter(~Exists(live))
+    rows = (scope_by_brand(Claim.objects.all(), actor)
+            .filter(status=ClaimStatus.APPROVED).filter(~Exists(live))
             .values("currency").annotate(n=Count("pk"), total=Sum("amount"),
                                          oldest=Min("payment_due_at")).order_by("currency"))
     return [QueueRow(r["currency"], r["n"], r["total"] or Decimal(0), r["oldest"]) for r in rows]
@@ -62,13 +64,25 @@ def payout_currencies() -> list[str]:
     return sorted(found)
 
 
-def batches_recent(*, limit: int = 50) -> QuerySet[PaymentBatch]:
-    return PaymentBatch.objects.select_related("payer", "built_by", "approved_by", "campaign")[
-        :limit]
+def batches_visible(*, actor: Any) -> QuerySet[PaymentBatch]:
+    """Batches of the brands the actor serves (one without a campaign: the operator's staff)."""
+    return scope_by_brand(PaymentBatch.objects.all(), actor)
 
 
-def batch_get(*, batch_id: int) -> PaymentBatch:
-    batch = (PaymentBatch.objects.select_related("payer", "built_by", "approved_by", "campaign")
+def batches_latest(*, limit: int = 20) -> list[PaymentBatch]:
+    """The latest batches of every brand, newest first (the operator's command line)."""
+    return list(PaymentBatch.objects.select_related("payer", "campaign")
+                .order_by("-built_at", "-pk")[:limit])
+
+
+def batches_recent(*, actor: Any, limit: int = 50) -> QuerySet[PaymentBatch]:
+    return batches_visible(actor=actor).select_related(
+        "payer", "built_by", "approved_by", "campaign")[:limit]
+
+
+def batch_get(*, batch_id: int, actor: Any) -> PaymentBatch:
+    batch = (batches_visible(actor=actor)
+             .select_related("payer", "built_by", "approved_by", "campaign")
              .filter(pk=batch_id).first())
     if batch is None:
         raise NotFound(_("No such payout batch."))
@@ -84,6 +98,28 @@ def batch_payments(*, batch: PaymentBatch, after: int = 0,
     return [dict(row) for row in rows]
 
 
+@dataclass(frozen=True)
+class SharedAccount:
+    masked: str
+    count: int
+    total: Decimal
+    references: list[str]
+
+
+def batch_shared_accounts(*, batch: PaymentBatch) -> list[SharedAccount]:
+    """Accounts that receive the money of several claims in this batch (a fraud signal)."""
+    shared = list(batch.payments.values("fingerprint").annotate(n=Count("pk"))
+                  .filter(n__gt=1).values_list("fingerprint", flat=True).order_by())
+    rows: dict[str, list[Payment]] = {}
+    for p in (batch.payments.filter(fingerprint__in=shared).select_related("claim")
+              .only("fingerprint", "masked", "amount", "claim__reference").order_by("pk")):
+        rows.setdefault(p.fingerprint, []).append(p)
+    return [SharedAccount(masked=ps[0].masked, count=len(ps),
+                          total=sum((p.amount for p in ps), Decimal(0)),
+                          references=[p.claim.reference for p in ps])
+            for ps in rows.values()]
+
+
 def batch_status_counts(*, batch: PaymentBatch) -> dict[str, int]:
     return dict(batch.payments.values_list("status").annotate(n=Count("pk")).order_by())
 
@@ -97,15 +133,16 @@ def unpaid_claims() -> QuerySet[Claim]:
     return Claim.objects.filter(status__in=PAYMENT_PENDING, payment_due_at__isnull=False)
 
 
-def claims_late(*, now: datetime | None = None) -> QuerySet[Claim]:
+def claims_late(*, actor: Any, now: datetime | None = None) -> QuerySet[Claim]:
     now = now or utcnow()
-    return unpaid_claims().filter(payment_due_at__lt=now).order_by("payment_due_at", "pk")
+    return (scope_by_brand(unpaid_claims(), actor).filter(payment_due_at__lt=now)
+            .order_by("payment_due_at", "pk"))
 
 
-def claims_due_soon(*, now: datetime | None = None,
+def claims_due_soon(*, actor: Any, now: datetime | None = None,
                     days: int = DUE_SOON_DAYS) -> QuerySet[Claim]:
     now = now or utcnow()
-    return unpaid_claims().filter(payment_due_at__gte=now,
+    return scope_by_brand(unpaid_claims(), actor).filter(payment_due_at__gte=now,
                                   payment_due_at__lte=now + timedelta(days=days)).order_by(
         "payment_due_at", "pk")
 

@@ -132,6 +132,11 @@ def payer_validate(*, name: str, iban: str, bic: str, country: str,
             values["bic"] = str(BIC(bic).compact)
         except SchwiftyException:
             problems["bic"] = str(_("This is not a valid BIC (SWIFT code)."))
+    elif "iban" in values:
+        # schwifty's bank registry knows the BIC of most European bank codes; without one the
+        # bank file would say NOTPROVIDED and some banks refuse it.
+        derived = IBAN(values["iban"]).bic
+        values["bic"] = str(derived.compact) if derived is not None else ""
     codes = sorted({c.strip().upper() for c in currencies if c.strip()})
     if not codes or not all(is_currency(c) for c in codes):
         problems["currencies"] = str(_("Give one or more known currency codes."))
@@ -164,7 +169,9 @@ def _payer_for(currency: str, payer: PayerAccount | None) -> PayerAccount:
         return payer
     candidates = [p for p in PayerAccount.objects.filter(active=True) if currency in p.currencies]
     if not candidates:
-        raise DomainError(_("No paying account pays in %(currency)s; add one first.")
+        raise DomainError(_("No paying account pays in %(currency)s; add one first with "
+                            "rabatt payouts payer add NAME --iban IBAN --country CC "
+                            "--currency %(currency)s.")
                           % {"currency": currency}, code="payer_missing",
                           fields={"currency": currency})
     if len(candidates) > 1:

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rabatt.accounts.guards import staff_required
 from rabatt.accounts.roles import require
-from rabatt.campaigns.models import Campaign
-from rabatt.core.errors import DomainError
+from rabatt.accounts.selectors import campaigns_visible_to, sees_all_brands
+from rabatt.core.errors import DomainError, PermissionDenied
 from rabatt.core.timeutil import utcnow
 from rabatt.payouts import selectors, services
 from rabatt.payouts.forms import BuildForm, ExportForm, ImportForm
@@ -40,8 +40,15 @@ def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return render(request, "payouts/refused.html", {"error": exc}, status=exc.status)
 
 
-def _build_form(data: Any = None) -> BuildForm:
-    campaigns = [(c.slug, c.display_name) for c in Campaign.objects.all()]
+def _require_all_brands(actor: User) -> None:
+    """Bank files and their imports carry every brand's payments: operator staff only."""
+    if not sees_all_brands(actor):
+        raise PermissionDenied(_("Bank files carry the payments of every brand: only staff "
+                                 "who serve every brand import them."), code="brand_scoped")
+
+
+def _build_form(actor: User, data: Any = None) -> BuildForm:
+    campaigns = [(c.slug, c.display_name) for c in campaigns_visible_to(actor)]
     return BuildForm(data, currencies=selectors.payout_currencies(),
                      payers=[p.name for p in selectors.payers_active()], campaigns=campaigns)
 
@@ -49,18 +56,19 @@ def _build_form(data: Any = None) -> BuildForm:
 @staff_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
+    actor = _user(request)
     try:
-        require(_user(request), PERMISSION)
+        require(actor, PERMISSION)
     except DomainError as exc:
         return _refused(request, exc)
     now = utcnow()
     return render(request, "payouts/index.html", {
-        "queue": selectors.payout_queue(),
-        "batches": selectors.batches_recent(),
-        "imports": selectors.imports_recent(limit=10),
-        "late": selectors.claims_late(now=now).count(),
-        "soon": selectors.claims_due_soon(now=now).count(),
-        "form": _build_form(),
+        "queue": selectors.payout_queue(actor=actor),
+        "batches": selectors.batches_recent(actor=actor),
+        "imports": selectors.imports_recent(limit=10) if sees_all_brands(actor) else [],
+        "late": selectors.claims_late(actor=actor, now=now).count(),
+        "soon": selectors.claims_due_soon(actor=actor, now=now).count(),
+        "form": _build_form(actor),
         "import_form": ImportForm(),
     })
 
@@ -69,15 +77,22 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_POST
 def build(request: HttpRequest) -> HttpResponse:
     actor = _user(request)
-    form = _build_form(request.POST)
+    form = _build_form(actor, request.POST)
     try:
         require(actor, PERMISSION)
+        if not selectors.payers_active().exists():
+            raise DomainError(_("A batch needs a paying account, and there is none yet. Add "
+                                "one on the server: rabatt payouts payer add NAME --iban IBAN "
+                                "--country CC --currency CUR."), code="payer_missing")
         if not form.is_valid():
             raise DomainError(_("Check the form."), code="invalid_input", fields=form.errors)
         data = form.cleaned_data
         payer = selectors.payer_by_name(name=data["payer"]) if data["payer"] else None
-        campaign = (Campaign.objects.filter(slug=data["campaign"]).first()
+        campaign = (campaigns_visible_to(actor).filter(slug=data["campaign"]).first()
                     if data["campaign"] else None)
+        if campaign is None and not sees_all_brands(actor):
+            raise DomainError(_("Choose a campaign: you serve only some brands."),
+                              code="campaign_required", fields={"campaign": "required"})
         batch = services.payout_batch_build(actor=actor, currency=data["currency"], payer=payer,
                                             campaign=campaign, limit=data["limit"])
     except DomainError as exc:
@@ -92,7 +107,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     actor = _user(request)
     try:
         require(actor, PERMISSION)
-        batch = selectors.batch_get(batch_id=batch_id)
+        batch = selectors.batch_get(batch_id=batch_id, actor=actor)
     except DomainError as exc:
         return _refused(request, exc)
     after = int(request.GET.get("after") or 0)
@@ -103,6 +118,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         "payments": payments,
         "next_after": payments[-1]["pk"] if len(payments) == selectors.PAGE else None,
         "counts": selectors.batch_status_counts(batch=batch),
+        "shared_accounts": selectors.batch_shared_accounts(batch=batch),
         "events": selectors.batch_events(batch=batch),
         # What finance may do next comes from the table; approving also needs a second person.
         "actions": actions,
@@ -113,6 +129,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 def _act(request: HttpRequest, batch_id: int, done: str, action: Any) -> HttpResponse:
     try:
+        selectors.batch_get(batch_id=batch_id, actor=_user(request))  # NotFound for other brands
         action()
     except DomainError as exc:
         return _refused(request, exc)
@@ -148,6 +165,7 @@ def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_GET
 def batch_file(request: HttpRequest, batch_id: int) -> HttpResponseBase:
     try:
+        selectors.batch_get(batch_id=batch_id, actor=_user(request))
         batch, chunks = services.bank_file_read(batch_id=batch_id, actor=_user(request),
                                                 via="web")
     except DomainError as exc:
@@ -168,6 +186,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     try:
         require(actor, PERMISSION)
+        _require_all_brands(actor)
         if request.method == "POST":
             if not form.is_valid():
                 raise DomainError(_("Choose a file."), code="invalid_input", fields=form.errors)
@@ -190,6 +209,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     try:
         require(_user(request), PERMISSION)
+        _require_all_brands(_user(request))
         row = selectors.import_get(import_id=import_id)
     except DomainError as exc:
         return _refused(request, exc)
@@ -199,17 +219,18 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
 @staff_required
 @require_GET
 def due(request: HttpRequest) -> HttpResponse:
+    actor = _user(request)
     try:
-        require(_user(request), PERMISSION)
+        require(actor, PERMISSION)
     except DomainError as exc:
         return _refused(request, exc)
     now = utcnow()
     fields = ("reference", "amount", "currency", "status", "payment_due_at", "campaign__slug")
     return render(request, "payouts/due.html", {
-        "late": selectors.claims_late(now=now).values(*fields)[:500],
-        "soon": selectors.claims_due_soon(now=now).values(*fields)[:500],
-        "late_count": selectors.claims_late(now=now).count(),
-        "soon_count": selectors.claims_due_soon(now=now).count(),
+        "late": selectors.claims_late(actor=actor, now=now).values(*fields)[:500],
+        "soon": selectors.claims_due_soon(actor=actor, now=now).values(*fields)[:500],
+        "late_count": selectors.claims_late(actor=actor, now=now).count(),
+        "soon_count": selectors.claims_due_soon(actor=actor, now=now).count(),
         "days": selectors.DUE_SOON_DAYS,
         "now": now,
     })

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
+from rabatt.accounts.selectors import brand_ids_visible_to
+from rabatt.claims.models import Claim
 from rabatt.privacy.classification import PURPOSES, RETENTION, Basis, Category, datamap
 from rabatt.privacy.models import (
     PrivacyRequest,
@@ -14,9 +16,20 @@ from rabatt.privacy.models import (
 )
 
 
-def privacy_queue() -> QuerySet[PrivacyRequest]:
+def privacy_requests_visible(*, actor: Any) -> QuerySet[PrivacyRequest]:
+    """Requests the actor may handle: all for the operator's staff; for staff of some brands,
+    those of people with a claim in one of them (anyone else is the operator's to answer)."""
+    ids = brand_ids_visible_to(actor)
+    if ids is None:
+        return PrivacyRequest.objects.all()
+    return PrivacyRequest.objects.filter(
+        Exists(Claim.objects.filter(subject=OuterRef("subject"), campaign__brand__in=ids)))
+
+
+def privacy_queue(*, actor: Any) -> QuerySet[PrivacyRequest]:
     """Requests that need the privacy officer, the most urgent first."""
-    return PrivacyRequest.objects.filter(status=RequestStatus.QUEUED).order_by("due_at", "id")
+    return privacy_requests_visible(actor=actor).filter(
+        status=RequestStatus.QUEUED).order_by("due_at", "id")
 
 
 @dataclass(frozen=True)

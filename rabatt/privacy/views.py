@@ -22,7 +22,7 @@ from rabatt.privacy.audit import audit_record
 from rabatt.privacy.consent import unsubscribe_subject
 from rabatt.privacy.cookies import OPTIONAL, CookieChoice, cookie_choice, cookie_choice_store
 from rabatt.privacy.forms import CookieForm, RectifyForm, RequestForm
-from rabatt.privacy.models import PrivacyRequest, RequestKind
+from rabatt.privacy.models import RequestKind
 from rabatt.privacy.rectification import (
     BankCorrection,
     bank_editable_claims,
@@ -36,7 +36,11 @@ from rabatt.privacy.requests import (
     privacy_request_for_token,
 )
 from rabatt.privacy.restriction import marketing_unsubscribe
-from rabatt.privacy.selectors import privacy_queue, public_data_table
+from rabatt.privacy.selectors import (
+    privacy_queue,
+    privacy_requests_visible,
+    public_data_table,
+)
 from rabatt.privacy.subjects import email_normalise
 from rabatt.privacy.tasks import privacy_request_send
 
@@ -155,8 +159,7 @@ def _officer(request: HttpRequest) -> HttpResponse | None:
     try:
         require(request.user, PERMISSION)
     except DomainError as exc:
-        return render(request, "privacy/request_invalid.html",
-                      {"error": exc.message, "refused": True}, status=exc.status)
+        return render(request, "accounts/refused.html", {"error": exc}, status=exc.status)
     return None
 
 
@@ -165,7 +168,7 @@ def _officer(request: HttpRequest) -> HttpResponse | None:
 def staff_queue(request: HttpRequest) -> HttpResponse:
     if (refused := _officer(request)) is not None:
         return refused
-    return render(request, "privacy/staff_queue.html", {"queue": privacy_queue(),
+    return render(request, "privacy/staff_queue.html", {"queue": privacy_queue(actor=request.user),
                                                         "now": utcnow()})
 
 
@@ -174,8 +177,8 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
 def staff_request(request: HttpRequest, request_id: int) -> HttpResponse:
     if (refused := _officer(request)) is not None:
         return refused
-    privacy_request = PrivacyRequest.objects.select_related("subject").filter(
-        pk=request_id).first()
+    privacy_request = privacy_requests_visible(actor=request.user).select_related(
+        "subject").filter(pk=request_id).first()
     if privacy_request is None:
         return render(request, "privacy/request_invalid.html",
                       {"error": _("No such request.")}, status=404)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import secrets
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rabatt.campaigns.models import Campaign
+from rabatt.accounts.guards import staff_required
+from rabatt.accounts.roles import require
+from rabatt.accounts.selectors import campaigns_visible_to, scope_by_brand
 from rabatt.codes.selectors import codes_report
 from rabatt.core.errors import DomainError, NotFound
 from rabatt.core.i18n import active_language
@@ -117,11 +118,16 @@ def progress(request: HttpRequest, signed: str) -> HttpResponse:
     })
 
 
-@staff_member_required
+@staff_required
 def staff(request: HttpRequest) -> HttpResponse:
-    """Agents' view: each campaign's codes report and funnel, and the flagged friends."""
-    campaigns = list(Campaign.objects.order_by("slug"))
+    """Each visible campaign's codes report and referral funnel, and the flagged friends."""
+    try:
+        require(request.user, "campaigns.dashboard")
+    except DomainError as exc:
+        return render(request, "accounts/refused.html", {"error": exc}, status=exc.status)
+    campaigns = list(campaigns_visible_to(request.user).order_by("slug"))
     reports = [(c, codes_report(campaign=c), referral_funnel(campaign=c)) for c in campaigns]
     return render(request, "referrals/staff.html", {
-        "reports": reports, "flagged": friends_flagged()[:200],
+        "reports": reports,
+        "flagged": scope_by_brand(friends_flagged(), request.user)[:200],
     })

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from rabatt.accounts import conf
+from rabatt.accounts.selectors import brand_ids_visible_to, scope_by_brand
 from rabatt.campaigns.rules import Purchase, PurchaseLine, Quote
 from rabatt.campaigns.services import campaign_quote
 from rabatt.claims.models import Claim, ClaimStatus
@@ -101,7 +102,7 @@ def risk_q() -> Q:
 
 
 def _filtered(filters: QueueFilters, actor: Any) -> QuerySet[Claim]:
-    qs = Claim.objects.all()
+    qs = scope_by_brand(Claim.objects.all(), actor)
     if filters.campaign:
         qs = qs.filter(campaign__slug=filters.campaign)
     if filters.country:
@@ -154,13 +155,15 @@ def queue_page(*, actor: Any, filters: QueueFilters, after: str | None = None,
                      if more and last else None)
 
 
-def queue_counts(*, campaign: str = "") -> dict[str, int]:
-    """Claims per state, for one campaign or all; cached a minute (a GROUP BY over the whole
-    table is too dear for every page view of a million claims)."""
-    key = f"review:counts:{campaign or '*'}"
+def queue_counts(*, actor: Any, campaign: str = "") -> dict[str, int]:
+    """Claims per state the actor may see, for one campaign or all; cached a minute (a GROUP
+    BY over the whole table is too dear for every page view of a million claims)."""
+    ids = brand_ids_visible_to(actor)
+    scope = "*" if ids is None else ",".join(map(str, sorted(ids)))
+    key = f"review:counts:{scope}:{campaign or '*'}"
     counts = cache.get(key)
     if counts is None:
-        qs = Claim.objects.all()
+        qs = scope_by_brand(Claim.objects.all(), actor)
         if campaign:
             qs = qs.filter(campaign__slug=campaign)
         found = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
@@ -169,8 +172,10 @@ def queue_counts(*, campaign: str = "") -> dict[str, int]:
     return dict(counts)
 
 
-def claim_by_reference(*, reference: str) -> Claim:
-    claim = (Claim.objects.select_related("campaign", "retailer", "subject", "code", "bank")
+def claim_by_reference(*, reference: str, actor: Any) -> Claim:
+    """The claim with ``reference`` if ``actor`` serves its brand; else NotFound."""
+    claim = (scope_by_brand(Claim.objects.all(), actor)
+             .select_related("campaign", "retailer", "subject", "code", "bank")
              .filter(reference=reference.strip().upper()).first())
     if claim is None:
         raise NotFound(_("No such claim."))
@@ -232,12 +237,14 @@ def claim_live_quote(*, claim: Claim) -> Quote:
 RELATED_LIMIT = 20
 
 
-def claim_related(*, claim: Claim, address: bool = False) -> dict[str, list[Claim]]:
-    """Other claims sharing something with this one, by what they share.
+def claim_related(*, claim: Claim, actor: Any,
+                  address: bool = False) -> dict[str, list[Claim]]:
+    """Other claims the actor may see sharing something with this one, by what they share.
 
     The address match has no index in claims yet, so it runs only when asked for.
     """
-    others = Claim.objects.exclude(pk=claim.pk).only("pk", "reference", "status")
+    others = (scope_by_brand(Claim.objects.all(), actor).exclude(pk=claim.pk)
+              .only("pk", "reference", "status"))
     found: dict[str, list[Claim]] = {
         "code": list(others.filter(code__code=claim.code.code)[:RELATED_LIMIT]),
         "email": list(others.filter(Q(subject_id=claim.subject_id) | Q(email=claim.email))

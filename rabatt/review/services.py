@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rabatt.accounts import conf
 from rabatt.accounts.roles import has_perm, require
+from rabatt.accounts.selectors import brand_ids_visible_to, scope_by_brand
 from rabatt.claims import services as claims
 from rabatt.claims.models import Claim, ClaimEvent, ClaimStatus
 from rabatt.claims.transitions import TRANSITIONS
@@ -57,6 +58,7 @@ def assignment_take(*, claim_id: int, actor: User, now: datetime | None = None) 
     INSERT win when nobody held it. Two agents can therefore never hold the same claim.
     """
     require(actor, "claims.review")
+    claim_ensure_visible(claim_id=claim_id, actor=actor)
     now = now or utcnow()
     lapsed = now - timedelta(seconds=conf.assignment_seconds())
     updated = Assignment.objects.filter(claim_id=claim_id).filter(
@@ -87,6 +89,7 @@ def claim_open(*, claim: Claim, actor: User) -> Assignment | None:
     actor only reads (finance, privacy).
     """
     require(actor, "claims.view")
+    claim_ensure_visible(claim_id=claim.pk, actor=actor)
     access_log(actor=actor, claim=claim, what="claim")
     if not has_perm(actor, "claims.review") or claim.status not in (
             ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW):
@@ -103,6 +106,14 @@ def claim_open(*, claim: Claim, actor: User) -> Assignment | None:
     except Conflict:
         return None
     return held
+
+
+def claim_ensure_visible(*, claim_id: int, actor: User) -> None:
+    """Raise NotFound unless ``actor`` serves the brand of the claim's campaign."""
+    if brand_ids_visible_to(actor) is None:
+        return  # the operator's staff: no query
+    if not scope_by_brand(Claim.objects.filter(pk=claim_id), actor).exists():
+        raise NotFound(_("No such claim."))
 
 
 # Decisions ----------------------------------------------------------------------------------
@@ -130,6 +141,7 @@ def decide_approve(*, claim_id: int, actor: User, message: str = "") -> Decision
     """Approve, or record the first of two approvals when the amount or a risk flag needs a
     second, different approver (four-eyes); the second approval then approves the claim."""
     require(actor, "claims.approve")
+    claim_ensure_visible(claim_id=claim_id, actor=actor)
     with transaction.atomic():
         claim = _locked(claim_id)
         subject_ensure_processable(claim.subject)
@@ -163,6 +175,7 @@ def decide_approve(*, claim_id: int, actor: User, message: str = "") -> Decision
 
 def decide_reject(*, claim_id: int, actor: User, reason: str, message: str = "") -> Decision:
     require(actor, "claims.reject")
+    claim_ensure_visible(claim_id=claim_id, actor=actor)
     with transaction.atomic():
         assignment_take(claim_id=claim_id, actor=actor)
         claim = claims.claim_reject(claim_id=claim_id, actor=actor, reason=reason,
@@ -175,6 +188,7 @@ def decide_reject(*, claim_id: int, actor: User, reason: str, message: str = "")
 def decide_request_info(*, claim_id: int, actor: User, reasons: Sequence[str],
                         message: str = "") -> Decision:
     require(actor, "claims.request_info")
+    claim_ensure_visible(claim_id=claim_id, actor=actor)
     with transaction.atomic():
         assignment_take(claim_id=claim_id, actor=actor)
         claim, token = claims.claim_request_info(claim_id=claim_id, actor=actor,
@@ -187,6 +201,7 @@ def decide_request_info(*, claim_id: int, actor: User, reasons: Sequence[str],
 def decide_void(*, claim_id: int, actor: User, message: str = "") -> Decision:
     """Void an approved or paid claim whose product was returned."""
     require(actor, "claims.void")
+    claim_ensure_visible(claim_id=claim_id, actor=actor)
     claim = claims.claim_void(claim_id=claim_id, actor=actor, message=message.strip())
     return Decision(claim=claim, outcome=claim.status)
 
@@ -194,6 +209,7 @@ def decide_void(*, claim_id: int, actor: User, message: str = "") -> Decision:
 def decide_reopen(*, claim_id: int, actor: User, message: str = "") -> Decision:
     """Send a decided claim back to review (supervisors)."""
     require(actor, "claims.reopen")
+    claim_ensure_visible(claim_id=claim_id, actor=actor)
     with transaction.atomic():
         claim = claims.claim_reopen(claim_id=claim_id, actor=actor, message=message.strip())
         _approval_transition(claim_id=claim_id, action="cancel", actor=actor)
@@ -222,6 +238,7 @@ def decide(*, action: str, claim_id: int, actor: User, params: dict[str, Any]) -
 
 def note_add(*, claim_id: int, actor: User, body: str) -> Note:
     require(actor, "claims.view")
+    claim_ensure_visible(claim_id=claim_id, actor=actor)
     if not body.strip():
         raise DomainError(_("Write something first."), code="note_empty",
                           fields={"body": "required"})
@@ -231,6 +248,7 @@ def note_add(*, claim_id: int, actor: User, body: str) -> Note:
 def bank_details_full(*, claim: Claim, actor: User, via: str = "desk") -> dict[str, Any]:
     """The unmasked bank details (finance only); every view is audited."""
     require(actor, "bank.view_full")
+    claim_ensure_visible(claim_id=claim.pk, actor=actor)
     bank = getattr(claim, "bank", None)
     if bank is None:
         raise NotFound(_("This claim has no bank details."))
@@ -246,6 +264,7 @@ def receipt_page(*, claim: Claim, actor: User, receipt_id: str, page: int) -> tu
     """One page of a proof of purchase as an image: JPEG as stored, PDF pages rendered to PNG
     on the server (the browser never runs the PDF). Audited."""
     require(actor, "claims.view")
+    claim_ensure_visible(claim_id=claim.pk, actor=actor)
     receipt = ReceiptFile.objects.filter(claim=claim, pk=receipt_id).first()
     if receipt is None or not 0 <= page < max(receipt.page_count, 1):
         raise NotFound(_("No such file."))
@@ -288,6 +307,8 @@ def bulk_start(*, actor: User, action: str, claim_ids: Sequence[int],
     if len(ids) > BULK_MAX:
         raise DomainError(_("Select at most %(n)s claims.") % {"n": BULK_MAX},
                           code="selection_too_large")
+    if scope_by_brand(Claim.objects.filter(pk__in=ids), actor).count() != len(ids):
+        raise NotFound(_("No such claim."))
     job = BulkJob.objects.create(actor=actor, action=action, params=params, claim_ids=ids)
     from rabatt.review.tasks import run_bulk_job
 

@@ -4,7 +4,7 @@ from rabatt.review import views
 
 app_name = "review"
 urlpatterns = [
-    path("", views.queue, name="queue"),
+    path("queue/", views.queue, name="queue"),
     path("bulk/", views.bulk_start, name="bulk_start"),
     path("bulk/<uuid:job_id>/", views.bulk_status, name="bulk"),
     path("claims/<str:reference>/", views.claim_detail, name="claim"),

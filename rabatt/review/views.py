@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rabatt.accounts.guards import staff_required
 from rabatt.accounts.roles import has_perm, permissions_of, require
-from rabatt.campaigns.models import Campaign, CampaignCountry, translated
+from rabatt.accounts.selectors import campaigns_visible_to, scope_by_brand
+from rabatt.campaigns.models import CampaignCountry, translated
 from rabatt.claims.models import Claim, ClaimStatus
 from rabatt.claims.transitions import allowed_actions
 from rabatt.core.errors import DomainError, PermissionDenied
@@ -43,14 +44,20 @@ def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @staff_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
+    return queue_response(request)
+
+
+def queue_response(request: HttpRequest) -> HttpResponse:
+    """The queue page for a request whose staff login is checked already (also /staff/)."""
     actor = _user(request)
     try:
         require(actor, "claims.view")
     except PermissionDenied as exc:
         return _refused(request, exc)
     campaigns = [(c.slug, translated(c.name, c.slug))
-                 for c in Campaign.objects.only("slug", "name")]
-    countries = sorted({(c, c) for c in CampaignCountry.objects.values_list("country", flat=True)})
+                 for c in campaigns_visible_to(actor).only("slug", "name")]
+    countries = sorted({(c, c) for c in scope_by_brand(CampaignCountry.objects.all(), actor)
+                        .values_list("country", flat=True)})
     form = QueueForm(request.GET or None, campaigns=campaigns, countries=countries)
     filters = form.filters()
     try:
@@ -62,7 +69,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "review/queue.html", {
         "form": form, "page": page, "sort_field": page.sort_field,
         "counts": [(s, label, n) for (s, label), n in zip(
-            ClaimStatus.choices, selectors.queue_counts(campaign=filters.campaign).values(),
+            ClaimStatus.choices,
+            selectors.queue_counts(actor=actor, campaign=filters.campaign).values(),
             strict=True)],
         "campaign_filter": filters.campaign,
         "next_url": f"{base}?{urlencode({**params, 'after': page.next_cursor})}"
@@ -89,7 +97,7 @@ def _pages(files: list[ReceiptFile], checks: presenters.ClaimChecks) -> list[tup
 
 def _claim_context(request: HttpRequest, reference: str, **extra: Any) -> dict[str, Any]:
     actor = _user(request)
-    claim = selectors.claim_by_reference(reference=reference)
+    claim = selectors.claim_by_reference(reference=reference, actor=_user(request))
     held = services.claim_open(claim=claim, actor=actor)
     holder = selectors.assignment_of(claim=claim)
     files = list(claim.files.all())
@@ -111,7 +119,8 @@ def _claim_context(request: HttpRequest, reference: str, **extra: Any) -> dict[s
         "events": events, "notes": list(claim.notes.select_related("author")),
         "lines": list(claim.lines.select_related("product")),
         "quote": selectors.claim_live_quote(claim=claim),
-        "related": selectors.claim_related(claim=claim, address="address" in request.GET),
+        "related": selectors.claim_related(claim=claim, actor=actor,
+                                           address="address" in request.GET),
         "risk_flags": _risk_flags(claim),
         "four_eyes": selectors.four_eyes_reasons(claim=claim),
         "four_eyes_limit": selectors.four_eyes_limit(claim=claim),
@@ -151,7 +160,7 @@ def claim_signals(request: HttpRequest, reference: str) -> HttpResponse:
     actor = _user(request)
     try:
         require(actor, "claims.view")
-        claim = selectors.claim_by_reference(reference=reference)
+        claim = selectors.claim_by_reference(reference=reference, actor=_user(request))
     except DomainError as exc:
         return _refused(request, exc)
     services.access_log(actor=actor, claim=claim, what="signals")
@@ -169,7 +178,7 @@ def claim_decide(request: HttpRequest, reference: str, action: str) -> HttpRespo
     action = action.replace("-", "_")
     form_class = FORMS.get(action)
     try:
-        claim = selectors.claim_by_reference(reference=reference)
+        claim = selectors.claim_by_reference(reference=reference, actor=_user(request))
         if form_class is None:
             raise DomainError(_("Unknown action."), code="invalid_action", status=404)
         form = form_class(request.POST)
@@ -197,7 +206,7 @@ def claim_decide(request: HttpRequest, reference: str, action: str) -> HttpRespo
 def claim_note(request: HttpRequest, reference: str) -> HttpResponse:
     form = NoteForm(request.POST)
     try:
-        claim = selectors.claim_by_reference(reference=reference)
+        claim = selectors.claim_by_reference(reference=reference, actor=_user(request))
         services.note_add(claim_id=claim.pk, actor=_user(request),
                           body=form.data.get("body", ""))
     except PermissionDenied as exc:
@@ -210,8 +219,11 @@ def claim_note(request: HttpRequest, reference: str) -> HttpResponse:
 @staff_required
 @require_POST
 def claim_release(request: HttpRequest, reference: str) -> HttpResponse:
-    claim = selectors.claim_by_reference(reference=reference)
-    services.assignment_release(claim_id=claim.pk, actor=_user(request))
+    try:
+        claim = selectors.claim_by_reference(reference=reference, actor=_user(request))
+        services.assignment_release(claim_id=claim.pk, actor=_user(request))
+    except DomainError as exc:
+        return _refused(request, exc)
     return HttpResponseRedirect(reverse("review:queue"))
 
 
@@ -221,7 +233,7 @@ def claim_bank(request: HttpRequest, reference: str) -> HttpResponse:
     actor = _user(request)
     try:
         require(actor, "bank.view_full")
-        claim = selectors.claim_by_reference(reference=reference)
+        claim = selectors.claim_by_reference(reference=reference, actor=_user(request))
         details = (services.bank_details_full(claim=claim, actor=actor)
                    if request.method == "POST" else None)
     except DomainError as exc:
@@ -233,7 +245,7 @@ def claim_bank(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def receipt_page(request: HttpRequest, reference: str, file_id: str, page: int) -> HttpResponse:
     try:
-        claim = selectors.claim_by_reference(reference=reference)
+        claim = selectors.claim_by_reference(reference=reference, actor=_user(request))
         data, content_type = services.receipt_page(claim=claim, actor=_user(request),
                                                    receipt_id=file_id, page=page - 1)
     except DomainError as exc:

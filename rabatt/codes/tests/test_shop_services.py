@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -43,6 +44,11 @@ def test_report_counts_given_and_voided(campaign):
     assert report["discount"] == {"NOK": {"given": "748.50", "voided": "748.50"}}
     assert report["codes"]["direct"] == {"issued": 3, "available": 1, "used": 2, "void": 0}
     assert a.status == "redeemed"
+    # The command line shows money with its currency and minor units.
+    out = io.StringIO()
+    call_command("codes", "report", campaign.slug, stdout=out)
+    amount = "NOK\u00a0748.50"
+    assert f"{'NOK':<10}{amount:>16}{amount:>12}" in out.getvalue().splitlines()
 
 
 def test_apikey_command(campaign, capsys):

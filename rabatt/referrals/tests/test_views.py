@@ -11,6 +11,7 @@ from rabatt.codes.models import Code, CodeStatus
 from rabatt.codes.tests.factories import direct_code
 from rabatt.referrals.models import Friend
 from rabatt.referrals.services import FriendIn, friend_signup, progress_token, referral_link
+from rabatt.review.tests.factories import staff_user, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +87,11 @@ def test_staff_page(referral, client, django_user_model):
         name="Bot", email="b@example.no", device_id="d1", ip="192.0.2.1"))
     friend_signup(token=referral.token, data=FriendIn(
         name="Bot", email="c@example.no", device_id="d1", ip="192.0.2.2"))
+    # A Django is_staff flag is not the staff login: only a verified session with a role.
     user = django_user_model.objects.create_user("agent", "a@example.com", is_staff=True)
     client.force_login(user)
-    page = client.get("/r/staff/")
+    assert client.get("/r/staff/").status_code == 302
+    page = verified_client(staff_user("campaign_manager")).get("/r/staff/")
     assert page.status_code == 200
     assert "device_seen_before" in page.content.decode()
+    assert verified_client(staff_user("agent")).get("/r/staff/").status_code == 403

@@ -36,7 +36,7 @@ def test_queue_filters_and_keyset_pages(campaign, agent, django_assert_max_num_q
     risky = claim_factory(campaign, holder="Per Hansen",
                        submitted_at=SUBMITTED_AT + timedelta(minutes=10))
     client = verified_client(agent)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):  # 16 + the brands the agent serves
         response = client.get("/staff/")
     assert response.status_code == 200
     assert [c.reference for c in response.context["page"].rows] == [
@@ -146,3 +146,9 @@ def test_notes_and_bulk_pages(campaign, agent, supervisor, django_capture_on_com
     assert set(Claim.objects.values_list("status", flat=True)) == {"rejected"}
     assert verified_client(agent).post("/staff/bulk/", {
         "action": "reject", "reason": "x", "claims": [claims[0].pk]}).status_code == 403
+
+
+def test_queue_shows_amounts_with_their_currency(campaign, agent):
+    claim_factory(campaign)
+    html = verified_client(agent).get("/staff/queue/").content.decode()
+    assert '<td class="num">NOK\u00a0748.50</td>' in html

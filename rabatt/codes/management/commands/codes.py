@@ -22,6 +22,7 @@ from rabatt.codes.services import (
     suppression_add,
 )
 from rabatt.core.errors import DomainError
+from rabatt.core.formats import money
 from rabatt.referrals.selectors import referral_funnel
 
 
@@ -176,7 +177,8 @@ def report(command: BaseCommand, options: dict[str, Any]) -> None:
     out += ["", "redemptions: " + ", ".join(f"{k} {v}" for k, v in data["redemptions"].items())]
     out += ["", f"{'currency':<10}{'discount given':>16}{'voided':>12}"]
     for currency, sums in data["discount"].items():
-        out.append(f"{currency:<10}{sums['given']:>16}{sums['voided']:>12}")
+        out.append(f"{currency:<10}{money(sums['given'], currency, 'en'):>16}"
+                   f"{money(sums['voided'], currency, 'en'):>12}")
     out += ["", "distribution: " + ", ".join(f"{k} {v}" for k, v in
                                               data["distribution"].items())]
     out += ["referral funnel: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in

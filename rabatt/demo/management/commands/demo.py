@@ -28,6 +28,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  Claims:      {len(demo.claims)} demo claims with receipt photos "
                               f"({', '.join(c.reference for c in demo.claims)}), read in the "
                               "background")
+        self.stdout.write("  Payouts:     paying account Rabatt Demo AS "
+                          "(rabatt payouts payer list)")
         self.stdout.write(f"  Site:      {base}/")
         self.stdout.write(f"  API docs:    {base}/api/v1/docs")
         self.stdout.write(f"  Staff desk:  {base}/staff/  user {demo.email}  password "

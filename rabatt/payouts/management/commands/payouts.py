@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rabatt.campaigns.models import Campaign
 from rabatt.core.errors import DomainError
+from rabatt.core.formats import money
 from rabatt.payouts import selectors, services
 from rabatt.payouts.models import BatchStatus
 from rabatt.payouts.sealing import SealError
@@ -59,6 +60,8 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="import a pain.002, camt.053 or camt.054 file")
         imp.add_argument("file")
         imp.add_argument("--as", dest="as_user")
+        listing = sub.add_parser("list", help="list the latest batches, newest first")
+        listing.add_argument("--limit", type=int, default=20)
         sub.add_parser("alert-due", help="e-mail finance about claims due within 5 days or late")
         payer = sub.add_parser("payer", help="paying accounts")
         payer_sub = payer.add_subparsers(dest="payer_action", required=True)
@@ -93,16 +96,17 @@ class Command(BaseCommand):
         payer = selectors.payer_by_name(name=o["payer"]) if o["payer"] else None
         batch = services.payout_batch_build(actor=actor, currency=o["currency"], payer=payer,
                                             campaign=campaign, limit=o["limit"])
-        self.stderr.write(f"Built {batch.message_id}: {batch.count} payments, {batch.total} "
-                          f"{batch.currency}; a second finance user must approve it.")
+        self.stderr.write(f"Built {batch.message_id}: {batch.count} payments, "
+                          f"{money(batch.total, batch.currency, 'en')}; a second finance user "
+                          f"must approve it.")
         self.stdout.write(str(batch.pk))
 
     def _approve(self, o: dict[str, Any]) -> None:
         actor = _user(o["as_user"], required=True)
         assert actor is not None
         batch = services.payout_batch_approve(batch_id=o["batch"], actor=actor)
-        self.stdout.write(f"Approved {batch.message_id}: {batch.count} payments, {batch.total} "
-                          f"{batch.currency}.")
+        self.stdout.write(f"Approved {batch.message_id}: {batch.count} payments, "
+                          f"{money(batch.total, batch.currency, 'en')}.")
 
     def _cancel(self, o: dict[str, Any]) -> None:
         actor = _user(o["as_user"], required=True)
@@ -155,10 +159,21 @@ class Command(BaseCommand):
         for entry in log.unmatched:
             self.stdout.write(
                 f"  unmatched: {entry.get('end_to_end_id') or '-'} ref {entry.get('reference')}"
-                f" {entry.get('amount') or ''} {entry.get('currency') or ''} "
+                f" {money(entry.get('amount'), entry.get('currency') or 'XXX', 'en')} "
                 f"{entry.get('credit_debit') or ''} {entry.get('info') or ''}".rstrip())
         for problem in log.problems:
             self.stdout.write(f"  problem: {problem['end_to_end_id']}: {problem['problem']}")
+
+    def _list(self, o: dict[str, Any]) -> None:
+        rows = selectors.batches_latest(limit=o["limit"])
+        if not rows:
+            self.stdout.write("No batches yet.")
+        for b in rows:
+            campaign = b.campaign.slug if b.campaign else "-"
+            self.stdout.write(
+                f"{b.pk}\t{b.message_id or '-'}\t{b.status}\t{b.count} payment(s)\t"
+                f"{money(b.total, b.currency, 'en')}\t{campaign}\t{b.payer.name}\t"
+                f"{b.built_at:%Y-%m-%d %H:%M} UTC")
 
     def _alert_due(self, o: dict[str, Any]) -> None:
         n = services.payouts_alert_due()
