@@ -46,7 +46,9 @@ def production_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
         found.append(_warn("006", f"The database is {engine.rsplit('.', 1)[-1]}, not "
                            "PostgreSQL: one machine only, no concurrent writers.",
                            "Set DATABASE_URL=postgres://..."))
-    mail_backend = str(settings.MAILERS.get("default", {}).get("BACKEND", ""))
+    # Read defensively: other deployments may configure mail and tasks another way.
+    mail_backend = str(getattr(settings, "MAILERS", {}).get("default", {}).get("BACKEND", "")
+                       or getattr(settings, "EMAIL_BACKEND", ""))
     if "smtp" not in mail_backend:
         found.append(_warn("007", "No SMTP server: e-mails are printed or written to files, "
                            "not sent.", "Set EMAIL_URL=smtp+tls://user:password@host:587."))
@@ -54,11 +56,11 @@ def production_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             or settings.DEFAULT_FROM_EMAIL.endswith(".invalid>"):
         found.append(_warn("008", "DEFAULT_FROM_EMAIL is the placeholder address.",
                            "Set DEFAULT_FROM_EMAIL to an address of your domain."))
-    tasks = str(settings.TASKS["default"]["BACKEND"])
+    tasks = str(getattr(settings, "TASKS", {}).get("default", {}).get("BACKEND", ""))
     if tasks.endswith("ImmediateBackend") or tasks.endswith("DummyBackend"):
         found.append(_warn("009", "Background tasks run inside the web request (or not at "
                            "all).", "Use the database backend or a broker (TASKS_BACKEND)."))
-    if not settings.RATE_LIMITS_ENABLED:
+    if not getattr(settings, "RATE_LIMITS_ENABLED", True):
         found.append(_warn("010", "Rate limits are off.", "Unset RATE_LIMITS."))
     found.extend(_storage_checks())
     return found
