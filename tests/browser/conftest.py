@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from rabatt.campaigns.models import Campaign
 from rabatt.campaigns.tests.factories import campaign_factory
@@ -26,6 +26,10 @@ VIEWPORTS = {
 # (Chromium's date picker and the server then agree on what today is).
 EXAMPLE_TODAY = datetime(2019, 8, 1, tzinfo=UTC)
 
+
+# A page that waits for a child process (PDF vetting) or a background reading can take seconds
+# on a loaded two-core CI machine; assertions wait for it rather than fail.
+expect.set_options(timeout=20_000)
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +62,7 @@ def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
             **VIEWPORTS[viewport], locale=language, device_scale_factor=1,
             extra_http_headers={"Accept-Language": language}, java_script_enabled=javascript,
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
         page.on("console", lambda message: blocked.append(message.text)
