@@ -7,7 +7,13 @@ from pathlib import Path
 
 import dj_database_url
 
-from rabatt.core.config import env_bool, home_dir, load_or_create_secret_key, mailers_from_url
+from rabatt.core.config import (
+    env_bool,
+    home_dir,
+    load_or_create_secret_key,
+    mailers_from_url,
+    site_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 RABATT_HOME = home_dir()
@@ -20,7 +26,12 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "*").split("
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# --- consumer ---
+# E-mailed links start here: SITE_URL (required in production: `rabatt check --deploy`), else
+# the address `rabatt serve` / `rabatt demo` listens on.
+SITE_URL = site_url()
+SITE_URL_CONFIGURED = bool(os.environ.get("SITE_URL", "").strip())
+# --- end consumer ---
 
 INSTALLED_APPS = [
     "django.contrib.admin",

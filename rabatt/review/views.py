@@ -72,13 +72,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         "bulk_form": BulkForm(),
         "rows": [{"claim": c, "due": getattr(c, page.sort_field),
                   "flags": [(f, selectors.RISK_LABELS.get(f, f))
-                            for f in selectors.claim_risk_flags(claim=c)],
+                            for f in selectors.row_risk_flags(c)],
                   "pending": c.pk in page.pending_approval} for c in page.rows],
     })
 
 
-def _risk_flags(claim: Claim) -> list[tuple[str, Any]]:
-    return [(f, selectors.RISK_LABELS.get(f, f)) for f in selectors.claim_risk_flags(claim=claim)]
+def _risk_flags(claim: Claim) -> list[selectors.RiskFlag]:
+    return selectors.claim_risk(claim=claim)
 
 
 def _pages(files: list[ReceiptFile], checks: presenters.ClaimChecks) -> list[tuple[Any, ...]]:
@@ -108,7 +108,8 @@ def _claim_context(request: HttpRequest, reference: str, **extra: Any) -> dict[s
     return {
         "claim": claim, "held": held, "holder": holder, "files": files,
         "checks": checks, "pages": _pages(files, checks),
-        "events": events, "notes": list(claim.notes.select_related("author")),
+        "events": events, "history": presenters.claim_history(events=events),
+        "notes": list(claim.notes.select_related("author")),
         "lines": list(claim.lines.select_related("product")),
         "quote": selectors.claim_live_quote(claim=claim),
         "related": selectors.claim_related(claim=claim, address="address" in request.GET),

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from rabatt.core.config import SERVE_URL_VARIABLE, serving_url, site_url
+
 
 class Command(BaseCommand):
     help = "Serve the site and API with gunicorn (migrating first) plus a background task worker."
@@ -28,6 +30,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("setup", verbosity=0)
         bind = f"{options['host']}:{options['port']}"
+        # Without SITE_URL, e-mailed links follow the address served here: the web workers
+        # and the task worker (which sends the e-mails) read it from their environment.
+        os.environ[SERVE_URL_VARIABLE] = serving_url(options["host"], options["port"])
+        settings.SITE_URL = site_url()
         web = [
             sys.executable, "-m", "gunicorn", "rabatt.wsgi:application",
             "--bind", bind, "--workers", str(options["workers"]),
