@@ -28,12 +28,16 @@ _LETTER_DIGIT = re.compile(r"([A-Za-z])(\d)|(?<=\d)(?=[A-Za-z])")
 PRIMARY_ZONES = {"AU": "Australia/Sydney", "CA": "America/Toronto", "US": "America/New_York"}
 
 
-@cache
 def babel_locale(language: str | None = None) -> Locale:
     """The Babel locale of a Django language code (the active language by default)."""
-    code = (language or translation.get_language() or "en").replace("-", "_")
+    # Resolved before the cache: a cached "default" would keep the first request's language.
+    return _babel_locale(language or translation.get_language() or "en")
+
+
+@cache
+def _babel_locale(language: str) -> Locale:
     try:
-        return Locale.parse(code)
+        return Locale.parse(language.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
         return Locale("en")
 

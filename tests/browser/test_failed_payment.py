@@ -18,7 +18,7 @@ from rabatt.payouts import services as payouts
 from rabatt.payouts.models import Payment, PaymentStatus
 from rabatt.payouts.tests.factories import pain002, payer
 from rabatt.review.tests.factories import staff_user
-from tests.browser.desk_helpers import assert_accessible, dismiss_cookie_banner, log_in
+from tests.browser.desk_helpers import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,7 +71,7 @@ def test_failed_payment_to_paid(live_server, live_campaign, open_page, shot, smt
 
     # The consumer opens the link: a page made for new bank details, in Norwegian.
     page.goto(link.group(0))
-    dismiss_cookie_banner(page)
+    page.locator("button[name=choice][value=necessary]").click()  # the cookie banner
     expect(page.locator("html")).to_have_attribute("lang", "nb")
     expect(page.locator("[data-payment-failure='AC04']")).to_contain_text(
         nb(PAYMENT_FAILURES["AC04"]))
@@ -81,7 +81,7 @@ def test_failed_payment_to_paid(live_server, live_campaign, open_page, shot, smt
 
     # A mistyped account number is refused on its field, as in the wizard.
     page.locator("#id_iban").fill("NO38 1503 0123 458")
-    page.locator("button[type=submit]").click()
+    page.locator("main button[data-submit-once]").click()
     expect(page.locator("#id_iban_error")).to_be_visible()
     expect(page.locator(".error-summary")).to_be_visible()
     shot(page, "failed-payment-03-refused-phone-nb", full_page=True)
@@ -89,7 +89,7 @@ def test_failed_payment_to_paid(live_server, live_campaign, open_page, shot, smt
     assert claim.status == ClaimStatus.PAYMENT_FAILED
 
     page.locator("#id_iban").fill("NO38 1503 0123 457")
-    page.locator("button[type=submit]").click()
+    page.locator("main button[data-submit-once]").click()
     expect(page.locator(".confirmation")).to_contain_text(claim.reference)
     shot(page, "failed-payment-04-done-phone-nb")
     claim.refresh_from_db()
@@ -99,7 +99,7 @@ def test_failed_payment_to_paid(live_server, live_campaign, open_page, shot, smt
     # The tracker: approved, the payment step open again, the history says what happened.
     page.locator(".confirmation ~ p a.button").click()
     page.locator("#id_email").fill(claim.email)
-    page.locator("form.stack button[type=submit]").click()
+    page.locator("main form.stack button[type=submit]").click()
     expect(page.locator("[data-status]")).to_have_attribute("data-status", "approved")
     expect(page.locator(".tracker-progress li span[aria-hidden]")).to_have_text(
         ["✓", "✓", "✓", "○"])
@@ -114,7 +114,7 @@ def test_failed_payment_to_paid(live_server, live_campaign, open_page, shot, smt
     page.reload()
     page.locator("#id_reference").fill(claim.reference)
     page.locator("#id_email").fill(claim.email)
-    page.locator("form.stack button[type=submit]").click()
+    page.locator("main form.stack button[type=submit]").click()
     expect(page.locator("[data-status]")).to_have_attribute("data-status", "paid")
     expect(page.locator(".tracker-progress li span[aria-hidden]")).to_have_text(
         ["✓", "✓", "✓", "✓"])
