@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rabatt.campaigns.models import Campaign, Channel, Product, Retailer
 from rabatt.campaigns.selectors import campaign_rules
 from rabatt.core.errors import DomainError
+from rabatt.core.formats import PriceError, parse_price
 from rabatt.core.i18n import country_name
 from rabatt.core.timeutil import utcnow
 
@@ -94,14 +95,15 @@ class CodeForm(Form):
 
 
 class LocalDecimalField(forms.DecimalField):
-    """A price field that also accepts a decimal comma and spaces between thousands."""
+    """A price as people type it in each participating country: "4 990,00", "4.990,00",
+    "£399.00", "399,-" (``core.formats.parse_price``)."""
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        if isinstance(value, str):
-            value = value.replace("\u00a0", "").replace(" ", "").replace(",", ".")
-            if value.count(".") > 1:
-                head, _dot, tail = value.rpartition(".")
-                value = head.replace(".", "") + "." + tail
+        if isinstance(value, str) and value.strip():
+            try:
+                value = str(parse_price(value))
+            except PriceError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         return super().to_python(value)
 
 

@@ -388,3 +388,28 @@ def test_an_empty_answer_is_refused_and_changes_nothing(client, campaign):
     assert "Add a document, a correction or a message." in response.content.decode()
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.INFO_REQUESTED
+
+
+@pytest.mark.parametrize(("country", "retailer", "typed", "estimate"), [
+    ("NO", "elkjop-no", "4 990,00", "NOK\u00a0748.50"),
+    ("NO", "elkjop-no", "4.990,00", "NOK\u00a0748.50"),
+    ("NO", "elkjop-no", "4990,-", "NOK\u00a0748.50"),
+    ("NO", "elkjop-no", "kr 4 990", "NOK\u00a0748.50"),
+    ("GB", "john-lewis-gb", "£399.00", "£59.85"),
+    ("GB", "john-lewis-gb", "399", "£59.85"),
+])
+def test_the_live_estimate_reads_prices_as_people_type_them(client, campaign, country, retailer,
+                                                             typed, estimate):
+    response = client.post(f"{URL}quote/", {**PURCHASE, "country": country,
+                                            "retailer": retailer, "price_0": typed},
+                           headers=XHR)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"You get {estimate} back" in page
+
+
+def test_a_price_that_is_no_price_is_refused_on_its_field(client, campaign):
+    walk(client, campaign, "purchase")
+    response = client.post(f"{URL}purchase/", {**PURCHASE, "price_0": "4 99 0,00"})
+    assert response.status_code == 422
+    assert 'id="id_price_0_error"' in response.content.decode()
