@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -60,6 +61,10 @@ def test_demo_prepares_a_live_campaign_and_a_staff_login(tmp_path):
     assert "sonos-summer-live" in result.stdout
     assert "demo@rabatt.invalid" in result.stdout
     assert "4 demo claims" in result.stdout
+    # Codes to try in the wizard, and claims to look up in the tracker.
+    codes = re.search(r"Codes to try: ([A-Z0-9-]+), ([A-Z0-9-]+), ([A-Z0-9-]+) ", result.stdout)
+    assert codes is not None
+    assert len(re.findall(r"Track: +RB-\w{4}-\w{4} with \S+@example\.no", result.stdout)) == 4
     # A worker, as `serve` starts one, reads the receipts and checks the claims.
     worker = rabatt(tmp_path, "db_worker", "--batch", "--no-startup-delay")
     assert worker.returncode == 0, worker.stderr
@@ -78,10 +83,11 @@ def test_demo_prepares_a_live_campaign_and_a_staff_login(tmp_path):
                            text=True, timeout=60, check=False, cwd=ROOT)
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
-    # The first and third share one receipt photo: each is flagged with the other.
-    assert lines[0] == "done verified ['duplicate_receipt'] ['exact']"
-    assert lines[1] == "done mismatch [] []"
-    assert lines[2] == "done verified ['duplicate_receipt'] ['exact']"
+    # The first and third share one receipt photo and one bank account: each is flagged with
+    # the other. The second's receipt shows another total than claimed.
+    assert lines[0] == "done verified ['bank_shared', 'duplicate_receipt'] ['exact']"
+    assert lines[1] == "done mismatch ['receipt_contradicts'] []"
+    assert lines[2] == "done verified ['bank_shared', 'duplicate_receipt'] ['exact']"
     again = rabatt(tmp_path, "demo", "--no-serve")
     assert again.returncode == 0, again.stderr
     assert "demo claims" not in again.stdout

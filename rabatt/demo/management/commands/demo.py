@@ -28,6 +28,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  Claims:      {len(demo.claims)} demo claims with receipt photos "
                               f"({', '.join(c.reference for c in demo.claims)}), read in the "
                               "background")
+        if demo.codes:
+            self.stdout.write(f"  Codes to try: {', '.join(demo.codes)} (each works once, in "
+                              f"{base}/c/{live.slug}/claim/)")
+        for reference, email in demo.tracked:
+            self.stdout.write(f"  Track:       {reference} with {email} at {base}/track/")
         self.stdout.write(f"  Site:      {base}/")
         self.stdout.write(f"  API docs:    {base}/api/v1/docs")
         self.stdout.write(f"  Staff desk:  {base}/staff/  user {demo.email}  password "
