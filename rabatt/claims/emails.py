@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from rabatt.claims.models import ClaimEvent, InfoReason
@@ -107,8 +108,22 @@ def claim_event_context(event: ClaimEvent) -> dict[str, Any]:
     claim = event.claim
     token = event.data.get("token") if event.kind in ANSWER_LINK_KINDS else None
     failed = event.kind == "mark_payment_failed"
+    reasons = [] if failed else list(event.reasons)
+    if reasons and event.message:
+        # The desk prefills the message with the reasons in the claim's language: listed again
+        # above it they would be read twice.
+        with translation.override(claim.locale):
+            if all(reason_label(r) in event.message for r in reasons):
+                reasons = []
+    summary: dict[str, Any] = {}
+    if event.kind == "submitted":
+        # The confirmation repeats what was claimed and the amount to expect.
+        with translation.override(claim.locale):
+            summary = {"amount": str(claim.amount), "currency": claim.currency,
+                       "products": [f"{line.quantity} × {line.product}"
+                                    for line in claim.lines.select_related("product")]}
     return {"kind": event.kind, "reference": claim.reference, "first_name": claim.first_name,
-            "reasons": [] if failed else list(event.reasons), "message": event.message,
+            **summary, "reasons": reasons, "message": event.message,
             "answer_token": "" if failed else token or "",
             # A failed payment links to the page for new bank details, with the bank's reason.
             "bank_token": token or "" if failed else "",

@@ -205,14 +205,14 @@ def _parsed_duplicates(check: ReceiptCheck) -> list[Duplicate]:
 def _evidenced(name: str, result: FieldResult) -> bool:
     """Whether a field's result rests on words read from the receipt.
 
-    A currency counts only when its code is printed, or its sign stands with an amount: a
-    lone "kr" in a garbled line ("RE KR K THANK YOU") is what the claim's own currency
-    suggested, not evidence of it.
+    Without a place on the receipt there is nothing that matches. A currency counts only when
+    its code is printed, or its sign stands with an amount: a lone "kr" in a garbled line
+    ("RE KR K THANK YOU") is what the claim's own currency suggested, not evidence of it.
     """
-    text = result.evidence.text.strip() if result.evidence is not None else ""
-    if not result.read or not text:
+    if not result.read or result.evidence is None:
         return False
     if name == "currency":
+        text = result.evidence.text
         return result.read.upper() in text.upper() or any(ch.isdigit() for ch in text)
     return True
 

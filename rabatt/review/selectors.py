@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import heapq
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -304,6 +305,8 @@ class RiskFlag:
 
 
 RISK_OTHERS_MAX = 20
+# What a claim reference looks like: anything else read from a row is shown, never linked.
+_REFERENCE = re.compile(r"^RB-[0-9A-Z]{4}-[0-9A-Z]{4}$")
 _FIELD_NAMES = {"retailer": _("Retailer"), "date": _("Purchase date"), "total": _("Total"),
                 "currency": _("Currency")}
 
@@ -372,7 +375,8 @@ def _receipt_flags(check: ReceiptCheck | None) -> list[RiskFlag]:
     for code in risk_flags_of(check):
         kinds = [k for k, c in DUPLICATE_FLAGS.items() if c == code]
         others = sorted({str(d.get("claim")) for d in rows if isinstance(d, dict)
-                         and d.get("kind") in kinds and d.get("claim")})
+                         and d.get("kind") in kinds
+                         and _REFERENCE.match(str(d.get("claim") or ""))})
         flags.append(_flag(code, str(_("Found on %(claims)s other claims.")) % {
             "claims": len(others)}, others))
     return flags
@@ -395,9 +399,14 @@ def claim_risk(*, claim: Claim) -> list[RiskFlag]:
     return sorted(flags, key=lambda f: -f.weight)
 
 
+# Shown to the agent, but not by itself a reason for a second approver or against automatic
+# approval: the four-eyes rule already weighs the amount.
+INFO_FLAGS = frozenset({"amount_near_cap"})
+
+
 def claim_risk_flags(*, claim: Claim) -> list[str]:
-    """The codes of the claim's risk flags (see :func:`claim_risk`)."""
-    return [f.code for f in claim_risk(claim=claim)]
+    """The codes of the claim's risk flags that need a person (see :func:`claim_risk`)."""
+    return [f.code for f in claim_risk(claim=claim) if f.code not in INFO_FLAGS]
 
 
 def four_eyes_limit(*, claim: Claim) -> Decimal | None:
