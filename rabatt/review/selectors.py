@@ -29,7 +29,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from rabatt.accounts import conf
-from rabatt.campaigns.models import Cap
+from rabatt.campaigns.models import Campaign, Cap
 from rabatt.campaigns.rules import Purchase, PurchaseLine, Quote
 from rabatt.campaigns.services import campaign_quote
 from rabatt.claims.models import BankDetails, Claim, ClaimStatus
@@ -268,6 +268,12 @@ def _risk_page(base: QuerySet[Claim], filters: QueueFilters, sort: str, after: s
     cursor = (f"{last.risk_score}.{cursor_encode(getattr(last, sort), last.pk)}"  # type: ignore[attr-defined]
               if more and last else None)
     return QueuePage(rows=rows, sort_field=sort, pending_approval=pending, next_cursor=cursor)
+
+
+def queue_counts_forget() -> None:
+    """Drop the cached counts (every campaign's), so the next look counts again."""
+    slugs = ["", *Campaign.objects.values_list("slug", flat=True)]
+    cache.delete_many([f"review:counts:{slug or '*'}" for slug in slugs])
 
 
 def queue_counts(*, campaign: str = "") -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -48,8 +49,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         require(actor, "claims.view")
     except PermissionDenied as exc:
         return _refused(request, exc)
-    campaigns = [(c.slug, translated(c.name, c.slug))
-                 for c in Campaign.objects.only("slug", "name")]
+    names = [(c.slug, translated(c.name, c.slug)) for c in Campaign.objects.only("slug", "name")]
+    seen = Counter(name for _slug, name in names)
+    # Two campaigns of one name (a live copy of an example) are told apart by their slug.
+    campaigns = [(slug, f"{name} ({slug})" if seen[name] > 1 else name) for slug, name in names]
     countries = sorted({(c, c) for c in CampaignCountry.objects.values_list("country", flat=True)})
     form = QueueForm(request.GET or None, campaigns=campaigns, countries=countries)
     filters = form.filters()

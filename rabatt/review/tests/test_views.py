@@ -145,3 +145,22 @@ def test_notes_and_bulk_pages(campaign, agent, supervisor, django_capture_on_com
     assert set(Claim.objects.values_list("status", flat=True)) == {"rejected"}
     assert verified_client(agent).post("/staff/bulk/", {
         "action": "reject", "reason": "x", "claims": [claims[0].pk]}).status_code == 403
+
+
+def test_counts_follow_your_own_decision_and_campaign_names_are_told_apart(campaign, agent):
+    from rabatt.campaigns.tests.factories import campaign_factory
+
+    campaign_factory(slug="sonos-summer-live")  # the same name as the example
+    claim = desk_claim(campaign)
+    client = verified_client(agent)
+    page = client.get("/staff/").content.decode()
+    assert '<option value="sonos-summer-2019">Sonos summer cashback 2019 (sonos-summer-2019)' \
+        in page
+    assert '<option value="sonos-summer-live">Sonos summer cashback 2019 (sonos-summer-live)' \
+        in page
+    assert "<span>Approved</span> <strong>0</strong>" in page
+    client.get(f"/staff/claims/{claim.reference}/")
+    client.post(f"/staff/claims/{claim.reference}/decide/approve/", {"message": ""})
+    assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.APPROVED
+    page = client.get("/staff/").content.decode()
+    assert "<span>Approved</span> <strong>1</strong>" in page
