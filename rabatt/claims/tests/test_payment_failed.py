@@ -176,3 +176,27 @@ def test_the_tracker_shows_where_a_failed_payment_stands(failed):
     assert marks == ["✓", "✓", "✓", "○"]
     assert "data-payment-failure" not in html
 
+
+
+def test_a_consumer_withdraws_a_claim_from_the_tracker(campaign, smtp):
+    claim = claim_factory(campaign, status="in_review")
+    browser = english_browser()
+    found = {"reference": claim.reference, "email": claim.email}
+    html = browser.post("/track/", found).content.decode()
+    assert "Withdraw this claim" in html
+    unconfirmed = browser.post("/track/", {**found, "action": "withdraw"})
+    assert unconfirmed.status_code == 422
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.IN_REVIEW
+    # Someone with the reference but another e-mail address cannot.
+    stranger = browser.post("/track/", {**found, "email": "other@example.no",
+                                        "action": "withdraw", "confirm": "yes"})
+    assert "We found no claim" in stranger.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.IN_REVIEW
+    done = browser.post("/track/", {**found, "action": "withdraw", "confirm": "yes"})
+    assert "Your claim is withdrawn." in done.content.decode()
+    assert 'data-status="withdrawn"' in done.content.decode()
+    assert "Withdraw this claim" not in done.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.WITHDRAWN
