@@ -20,7 +20,7 @@ from rabatt.core.ratelimit import RateLimited, client_ip, rate_limit
 def track(request: HttpRequest) -> HttpResponse:
     """Look a claim up by its reference and e-mail address (rate-limited); withdraw it."""
     status: dict[str, Any] | None = None
-    error = None
+    error: str | None = None
     notice = ""
     code = 200
     if request.method == "POST":
@@ -43,9 +43,9 @@ def track(request: HttpRequest) -> HttpResponse:
                         notice = _("Your claim is withdrawn.")
                 status = claim_public_status(claim=claim)
             except RateLimited as exc:
-                error, code = exc.message, 429
+                error, code = str(exc.message), 429
             except DomainError as exc:
-                error = exc.message
+                error = str(exc.message)
         else:
             code = 422
     else:
