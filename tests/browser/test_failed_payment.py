@@ -71,6 +71,14 @@ def test_failed_payment_to_paid(live_server, live_campaign, open_page, shot, smt
 
     # The consumer opens the link: a page made for new bank details, in Norwegian.
     page.goto(link.group(0))
+    # On a phone the cookie banner does not cover the page's main button.
+    send = page.locator("main button[data-submit-once]")
+    send.scroll_into_view_if_needed()
+    box = send.bounding_box()
+    assert box is not None
+    assert page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y)?.closest('[data-submit-once]') !== null",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
     page.locator("button[name=choice][value=necessary]").click()  # the cookie banner
     expect(page.locator("html")).to_have_attribute("lang", "nb")
     expect(page.locator("[data-payment-failure='AC04']")).to_contain_text(
