@@ -10,3 +10,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from rabatt.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; prod: Argon2
+
+# --- perf --- Tests see every change at once; test_selectors switch the local copies on.
+HOT_CACHE_LOCAL_SECONDS = 0.0

@@ -66,7 +66,7 @@ def test_demo_prepares_a_live_campaign_and_a_staff_login(tmp_path):
     assert codes is not None
     assert len(re.findall(r"Track: +RB-\w{4}-\w{4} with \S+@example\.no", result.stdout)) == 4
     # A worker, as `serve` starts one, reads the receipts and checks the claims.
-    worker = rabatt(tmp_path, "db_worker", "--batch", "--no-startup-delay")
+    worker = rabatt(tmp_path, "worker", "--batch")
     assert worker.returncode == 0, worker.stderr
     script = (
         "import django; django.setup()\n"

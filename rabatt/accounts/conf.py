@@ -17,7 +17,13 @@ def lockout_failures() -> int:
 
 
 def lockout_seconds() -> int:
+    """How long an address is refused for one account after too many failures on it."""
     return int(_get("STAFF_LOCKOUT_SECONDS", 15 * 60))
+
+
+def login_delay_max_seconds() -> int:
+    """The longest wait between attempts on one account after repeated failures."""
+    return int(_get("STAFF_LOGIN_DELAY_MAX_SECONDS", 60))
 
 
 def session_seconds() -> int:

@@ -23,7 +23,7 @@ from rabatt.accounts.emails import account_locked_email_queue
 from rabatt.accounts.models import ApiToken, StaffProfile, StaffTotpDevice
 from rabatt.accounts.roles import Role
 from rabatt.core.errors import Conflict, DomainError, NotFound
-from rabatt.core.ratelimit import rate_limit
+from rabatt.core.ratelimit import rate_count, rate_hit, rate_limit
 from rabatt.core.timeutil import utcnow
 from rabatt.core.tokens import token_hash
 
@@ -119,41 +119,76 @@ def _profile_of(user: User) -> StaffProfile:
 
 
 def _is_locked(profile: StaffProfile) -> bool:
+    # ``locked_until`` is the account's delay: no attempt on it is checked before then.
     return profile.locked_until is not None and profile.locked_until > utcnow()
 
 
-def staff_login_failed(*, profile: StaffProfile, ip: str) -> None:
-    """Count a failure; at the limit lock the account and alert the administrators."""
+def _pair_key(email: str, ip: str) -> str:
+    return f"{email.strip().lower()}|{ip}"
+
+
+def _spend_hash_time(password: str) -> None:
+    # Every refusal costs one password hash, so that locked, unknown and wrong take as long.
+    get_user_model()().set_password(password)
+
+
+def staff_login_failed(*, profile: StaffProfile | None, ip: str, email: str = "") -> None:
+    """Count a failure for the address and, for a real account, grow its delay.
+
+    A stranger cannot lock anyone out: after ``lockout_failures`` failures only the failing
+    address is refused for that account (``lockout_seconds``); the account itself only makes
+    every further attempt wait (1 s, 2 s, 4 s … at most ``login_delay_max_seconds``), so a
+    crowd of addresses can try once a minute at best, and its person still gets in.
+    """
+    rate_hit(scope="staff_login_pair",
+             key=_pair_key(email or (profile.user.get_username() if profile else ""), ip),
+             window=conf.lockout_seconds())
+    if profile is None:
+        return
     with transaction.atomic():
-        locked = StaffProfile.objects.select_for_update().get(pk=profile.pk)
-        locked.failed_logins = F("failed_logins") + 1
-        locked.save(update_fields=["failed_logins"])
-        locked.refresh_from_db(fields=["failed_logins"])
-        if locked.failed_logins >= conf.lockout_failures() and not _is_locked(locked):
-            locked.locked_until = utcnow() + timedelta(seconds=conf.lockout_seconds())
-            locked.failed_logins = 0
-            locked.save(update_fields=["locked_until", "failed_logins"])
-            email = locked.user.get_username()
-            log.warning("staff account %s locked after failed logins from %s", email, ip)
+        row = StaffProfile.objects.select_for_update().get(pk=profile.pk)
+        row.failed_logins = F("failed_logins") + 1
+        row.save(update_fields=["failed_logins"])
+        row.refresh_from_db(fields=["failed_logins"])
+        over = row.failed_logins - conf.lockout_failures()
+        if over < 0:
+            return
+        row.locked_until = utcnow() + timedelta(
+            seconds=min(2**over, conf.login_delay_max_seconds()))
+        row.save(update_fields=["locked_until"])
+        if over == 0:
+            email = row.user.get_username()
+            log.warning("staff account %s slowed down after failed logins from %s", email, ip)
             to = conf.alert_emails() or list(
                 StaffProfile.objects.filter(role=Role.ADMINISTRATOR, active=True)
                 .exclude(user__email="").values_list("user__email", flat=True))
-            account_locked_email_queue(profile_id=locked.pk, email=email, ip=ip,
-                                       until=locked.locked_until,
+            account_locked_email_queue(profile_id=row.pk, email=email, ip=ip,
+                                       until=row.locked_until,
                                        failures=conf.lockout_failures(), to=to)
 
 
 def staff_authenticate(*, email: str, password: str, ip: str) -> User:
-    """Check e-mail and password of an active, unlocked staff user (first factor)."""
+    """Check e-mail and password of an active staff user (first factor).
+
+    A wrong password, an unknown address, an address refused for this account and an
+    account in its delay all get the same answer after the same work (one password hash).
+    """
     rate_limit(scope="staff_login", key=ip, limit=30, window=300)
     profile = _profile(email)
-    if profile is None or not profile.active or not profile.user.is_active:
-        get_user_model()().set_password(password)  # same time as a real check
+    if profile is not None and (not profile.active or not profile.user.is_active):
+        profile = None
+    pair_failures = rate_count(scope="staff_login_pair", key=_pair_key(email, ip),
+                               window=conf.lockout_seconds())
+    if pair_failures >= conf.lockout_failures() or (profile is not None
+                                                    and _is_locked(profile)):
+        _spend_hash_time(password)
         raise _bad_login()
-    if _is_locked(profile):
+    if profile is None:
+        _spend_hash_time(password)
+        staff_login_failed(profile=None, ip=ip, email=email)
         raise _bad_login()
     if not profile.user.check_password(password):
-        staff_login_failed(profile=profile, ip=ip)
+        staff_login_failed(profile=profile, ip=ip, email=email)
         raise _bad_login()
     return profile.user
 

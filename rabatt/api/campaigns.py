@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, field_validator
 
 from rabatt.campaigns.models import translated
 from rabatt.campaigns.rules import Purchase, PurchaseLine
-from rabatt.campaigns.selectors import campaign_get, campaign_rules
+from rabatt.campaigns.selectors import campaign_get, campaign_get_cached, campaign_rules
 from rabatt.campaigns.services import campaign_quote
 from rabatt.core.errors import DomainError
 from rabatt.core.timeutil import utcnow
@@ -140,7 +140,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> dict[str, object]:
 @router.post("/campaigns/{slug}/quote", response={200: QuoteOut, 404: ErrorOut, 422: ErrorOut},
              summary="Does a purchase qualify, and for how much?")
 def campaign_quote_endpoint(request: HttpRequest, slug: str, payload: QuoteIn) -> dict[str, object]:
-    campaign = campaign_get(slug=slug)
+    campaign = campaign_get_cached(slug=slug)
     if payload.channel == "retailer" and not payload.retailer:
         raise DomainError("retailer is required for the retailer channel", code="invalid_input",
                           fields={"retailer": "required for the retailer channel"})

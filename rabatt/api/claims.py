@@ -13,37 +13,49 @@ from django.core.validators import validate_email
 from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime, ValidationError, field_validator
 
 from rabatt.api.campaigns import ErrorOut
+from rabatt.api.errors import field_errors
 from rabatt.campaigns.rules import PurchaseLine
 from rabatt.campaigns.selectors import campaign_get
 from rabatt.claims.selectors import claim_for_tracker, claim_public_status
-from rabatt.claims.services import BankIn, DeclarationsIn, PersonIn, PurchaseIn, claim_submit
+from rabatt.claims.services import (
+    BankIn,
+    DeclarationsIn,
+    PersonIn,
+    PurchaseIn,
+    RawUpload,
+    claim_submit,
+    tracker_attempt_count,
+)
 from rabatt.core.errors import DomainError
+from rabatt.core.i18n import LanguageCode, active_language, language_code_clean
 from rabatt.core.idempotency import idempotent_answer, idempotent_record
 from rabatt.core.ratelimit import client_ip, rate_limit
+from rabatt.core.text import SINGLE_LINE_PATTERN
 from rabatt.receipts.safety import MAX_FILES_PER_CLAIM, MAX_UPLOAD_BYTES, REFUSALS, UploadRefused
-from rabatt.receipts.services import receipt_vet
 
 router = Router(tags=["claims"])
 SCOPE = "claims"
 
 
 class AddressIn(Schema):
-    line1: str = Field(min_length=1, max_length=200)
-    line2: str | None = Field(None, max_length=200)
-    postcode: str = Field(min_length=1, max_length=20)
-    city: str = Field(min_length=1, max_length=100)
+    line1: str = Field(min_length=1, max_length=200, pattern=SINGLE_LINE_PATTERN)
+    line2: str | None = Field(None, max_length=200, pattern=SINGLE_LINE_PATTERN)
+    postcode: str = Field(min_length=1, max_length=20, pattern=SINGLE_LINE_PATTERN)
+    city: str = Field(min_length=1, max_length=100, pattern=SINGLE_LINE_PATTERN)
     country: str = Field(pattern=r"^[A-Za-z]{2}$")
 
 
 class PersonSchema(Schema):
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
+    first_name: str = Field(min_length=1, max_length=100, pattern=SINGLE_LINE_PATTERN)
+    last_name: str = Field(min_length=1, max_length=100, pattern=SINGLE_LINE_PATTERN)
     email: str = Field(max_length=254)
-    phone: str | None = Field(None, max_length=40)
+    phone: str | None = Field(None, max_length=40, pattern=SINGLE_LINE_PATTERN)
     address: AddressIn
 
     @field_validator("email")
@@ -73,7 +85,7 @@ class PurchaseSchema(Schema):
 
 
 class BankSchema(Schema):
-    account_holder: str = Field(min_length=1, max_length=140)
+    account_holder: str = Field(min_length=1, max_length=140, pattern=SINGLE_LINE_PATTERN)
     iban: str | None = Field(None, max_length=50)
     bic: str | None = Field(None, max_length=11)
     account_number: str | None = Field(None, max_length=34)
@@ -95,7 +107,7 @@ class DeclarationsSchema(Schema):
 class ClaimIn(Schema):
     campaign: str = Field(min_length=1, max_length=80)
     code: str = Field(min_length=1, max_length=64)
-    locale: Literal["nb", "en"] = "en"
+    locale: LanguageCode | None = Field(None, description="Default: the Accept-Language")
     person: PersonSchema
     purchase: PurchaseSchema
     bank: BankSchema
@@ -105,7 +117,7 @@ class ClaimIn(Schema):
     @field_validator("locale", mode="before")
     @classmethod
     def _locale(cls, value: Any) -> Any:
-        return value.split("-")[0].lower() if isinstance(value, str) else value
+        return language_code_clean(value)
 
 
 class ClaimCreatedOut(Schema):
@@ -148,15 +160,10 @@ def _error(code: str, message: str, status: int, **extra: Any) -> Status[Any]:
     return Status(status, {"code": code, "message": message, **extra})
 
 
-def _field_errors(exc: ValidationError) -> list[dict[str, str]]:
-    return [{"field": ".".join(str(p) for p in err["loc"]), "message": err["msg"],
-             "type": err["type"]} for err in exc.errors()]
-
-
 @router.post(
     "/claims",
     response={201: ClaimCreatedOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
-              415: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+              415: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="Submit a cashback claim with its proof of purchase",
     exclude_none=True,
     description=(
@@ -175,30 +182,34 @@ def claim_create(request: HttpRequest) -> Status[Any]:
     rate_limit(scope="claims-ip", key=client_ip(request), limit=60, window=60)
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > MAX_FILES_PER_CLAIM * MAX_UPLOAD_BYTES + 1024 * 1024:
-        return _error("request_too_large", "The request is too large.", 413)
+        return _error("request_too_large", _("The request is too large."), 413)
     if not (request.content_type or "").startswith("multipart/form-data"):
         return _error("unsupported_media_type",
-                      "Send multipart/form-data with a part 'claim' and parts 'files'.", 415)
+                      _("Send multipart/form-data with a part 'claim' and parts 'files'."), 415)
     raw = request.POST.get("claim")
     claim_file = request.FILES.get("claim")
     if raw is None and claim_file is not None:
         raw = claim_file.read().decode("utf-8", "replace")
     if not raw:
-        return _error("invalid_input", "The part 'claim' (JSON) is missing.", 422,
-                      detail=[{"field": "claim", "message": "required", "type": "missing"}])
+        return _error("invalid_input", _("The part 'claim' (JSON) is missing."), 422,
+                      detail=[{"field": "claim", "message": _("This field is required."),
+                               "type": "missing"}])
     try:
         document = json.loads(raw)
     except ValueError:
-        return _error("invalid_input", "The part 'claim' is not valid JSON.", 422,
-                      detail=[{"field": "claim", "message": "not JSON", "type": "json"}])
+        return _error("invalid_input", _("The part 'claim' is not valid JSON."), 422,
+                      detail=[{"field": "claim", "message": _("Enter a valid value."),
+                               "type": "json"}])
     try:
         data = ClaimIn.model_validate(document)
     except ValidationError as exc:
-        return _error("invalid_input", "The claim has invalid fields.", 422,
-                      detail=_field_errors(exc))
+        return _error("invalid_input", _("The claim has invalid fields."), 422,
+                      detail=field_errors(exc.errors()))
     files = request.FILES.getlist("files")
     if len(files) > MAX_FILES_PER_CLAIM:
-        return _error("too_many_files", f"At most {MAX_FILES_PER_CLAIM} files per claim.", 422)
+        return _error("too_many_files", ngettext(
+            "At most %(count)s file per claim.", "At most %(count)s files per claim.",
+            MAX_FILES_PER_CLAIM) % {"count": MAX_FILES_PER_CLAIM}, 422)
     blobs = []
     for upload in files:
         if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
@@ -215,13 +226,8 @@ def claim_create(request: HttpRequest) -> Status[Any]:
         if previous is not None:
             return Status(*previous)
 
-    with translation.override(data.locale):
-        try:
-            safe_files = [receipt_vet(data=b, name=n, content_type=t) for n, t, b in blobs]
-        except UploadRefused as refusal:
-            return _error(refusal.code, str(refusal.message), refusal.status,
-                          detail=[{"field": "files", "message": str(refusal.message),
-                                   "type": refusal.code}])
+    locale = data.locale or active_language()
+    with translation.override(locale):
         campaign = campaign_get(slug=data.campaign)
         answer: dict[str, Any] = {}
 
@@ -236,7 +242,7 @@ def claim_create(request: HttpRequest) -> Status[Any]:
         bank_fields = data.bank.model_dump(exclude={"account_holder"}, exclude_none=True)
         try:
             claim_submit(
-                campaign=campaign, code=data.code, locale=data.locale,
+                campaign=campaign, code=data.code, locale=locale,
                 person=PersonIn(
                     first_name=person.first_name, last_name=person.last_name,
                     email=str(person.email), phone=person.phone or "",
@@ -253,9 +259,13 @@ def claim_create(request: HttpRequest) -> Status[Any]:
                 bank=BankIn(account_holder=data.bank.account_holder, fields=bank_fields),
                 declarations=DeclarationsIn(**data.declarations.model_dump()),
                 marketing_consent=data.marketing_consent,
-                uploads=safe_files,
+                raw_uploads=[RawUpload(name=n, content_type=t, data=b) for n, t, b in blobs],
                 on_created=remember,
             )
+        except UploadRefused as refusal:
+            return _error(refusal.code, str(refusal.message), refusal.status,
+                          detail=[{"field": "files", "message": str(refusal.message),
+                                   "type": refusal.code}])
         except IntegrityError:
             # A concurrent retry with the same Idempotency-Key won the race: answer as it did.
             if key:
@@ -287,6 +297,6 @@ def _domain_body(exc: DomainError) -> dict[str, Any]:
              summary="The claim tracker: status, history and what to do next")
 def claim_track(request: HttpRequest, payload: TrackIn) -> dict[str, Any]:
     rate_limit(scope="track-ip", key=client_ip(request), limit=30, window=60)
-    rate_limit(scope="track-ref", key=payload.reference.upper(), limit=10, window=600)
+    tracker_attempt_count(reference=payload.reference)
     claim = claim_for_tracker(reference=payload.reference, email=payload.email)
     return claim_public_status(claim=claim)

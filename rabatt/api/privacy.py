@@ -65,6 +65,7 @@ def privacy_request_export(request: HttpRequest, token: str) -> HttpResponse:
     name, data = access_request_export(token=token)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"  # bank details inside
     return response
 
 

@@ -5,7 +5,7 @@ See docs/referrals.md.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -14,6 +14,7 @@ from pydantic import field_validator
 
 from rabatt.api.campaigns import ErrorOut
 from rabatt.campaigns.selectors import campaign_get
+from rabatt.core.i18n import LanguageCode, active_language, language_code_clean
 from rabatt.core.ratelimit import client_ip, rate_limit
 from rabatt.referrals.conf import DEVICE_COOKIE, signup_rate_per_ip
 from rabatt.referrals.models import Referral
@@ -45,7 +46,7 @@ class ReferralOut(Schema):
 class FriendSchema(Schema):
     name: str = Field(min_length=1, max_length=200)
     email: str = Field(min_length=3, max_length=254)
-    locale: Literal["en", "nb"] = "en"
+    locale: LanguageCode | None = Field(None, description="Default: the Accept-Language")
     consent: bool = Field(False, description="The friend accepted the privacy notice")
     website: str | None = Field(None, max_length=200,
                                 description="Honeypot: leave empty (forms hide it from people)")
@@ -53,7 +54,7 @@ class FriendSchema(Schema):
     @field_validator("locale", mode="before")
     @classmethod
     def _locale(cls, value: Any) -> Any:
-        return value.split("-")[0].lower() if isinstance(value, str) else value
+        return language_code_clean(value)
 
 
 class FriendOut(Schema):
@@ -62,7 +63,12 @@ class FriendOut(Schema):
 
 
 class ProgressLinkIn(Schema):
-    locale: Literal["en", "nb"] = "en"
+    locale: LanguageCode | None = Field(None, description="Default: the Accept-Language")
+
+    @field_validator("locale", mode="before")
+    @classmethod
+    def _locale(cls, value: Any) -> Any:
+        return language_code_clean(value)
 
 
 class SentOut(Schema):
@@ -99,7 +105,8 @@ def referral_friend_create(request: HttpRequest, token: str,
     rate_limit(scope="referral-friend-ip", key=client_ip(request), limit=signup_rate_per_ip(),
                window=3600)
     friend = friend_signup(token=token, data=FriendIn(
-        name=payload.name, email=payload.email, locale=payload.locale, consent=payload.consent,
+        name=payload.name, email=payload.email, locale=payload.locale or active_language(),
+        consent=payload.consent,
         honeypot=payload.website or "", device_id=device_id(request), ip=client_ip(request),
     ))
     return Status(201, {"slot": friend.slot, "code_sent": True})
@@ -110,5 +117,6 @@ def referral_friend_create(request: HttpRequest, token: str,
 def referral_progress_link(request: HttpRequest, token: str,
                            payload: ProgressLinkIn | None = None) -> Status[Any]:
     rate_limit(scope="referral-progress", key=token, limit=3, window=3600)
-    referral_progress_link_request(token=token, locale=payload.locale if payload else "en")
+    locale = (payload.locale if payload else None) or active_language()
+    referral_progress_link_request(token=token, locale=locale)
     return Status(202, {"sent": True})

@@ -6,7 +6,7 @@ See docs/shop-api.md. Every refusal is a JSON object with a stable ``code``.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -18,8 +18,8 @@ from rabatt.api.campaigns import ErrorOut
 from rabatt.campaigns.models import Campaign
 from rabatt.campaigns.rules import PurchaseLine
 from rabatt.codes.conf import shop_rate_per_ip, shop_rate_per_key
-from rabatt.codes.models import ApiKey, Redemption
-from rabatt.codes.selectors import api_key_authenticate, api_key_campaign, api_key_campaign_ids
+from rabatt.codes.models import Redemption
+from rabatt.codes.selectors import ApiKeyScope, api_key_scope
 from rabatt.codes.services import (
     OrderIn,
     code_redeem,
@@ -36,12 +36,13 @@ router = Router(tags=["shop"])
 class ShopKeyAuth(HttpBearer):
     """``Authorization: Bearer KEY``; every attempt counts against the client's IP limit."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKeyScope | None:
         rate_limit(scope="shop-ip", key=client_ip(request), limit=shop_rate_per_ip(), window=60)
-        key = api_key_authenticate(secret=token)
-        if key is not None:
-            rate_limit(scope="shop-key", key=str(key.pk), limit=shop_rate_per_key(), window=60)
-        return key
+        scope = api_key_scope(secret=token)
+        if scope is not None:
+            rate_limit(scope="shop-key", key=str(scope.key.pk), limit=shop_rate_per_key(),
+                       window=60)
+        return scope
 
 
 auth = ShopKeyAuth()
@@ -112,8 +113,13 @@ class HealthOut(Schema):
     ok: bool
 
 
+def _scope(request: HttpRequest) -> ApiKeyScope:
+    # Set by ShopKeyAuth, which let the request in.
+    return cast(ApiKeyScope, request.auth)  # type: ignore[attr-defined]
+
+
 def _campaign(request: HttpRequest, slug: str) -> Campaign:
-    campaign = api_key_campaign(api_key=request.auth, slug=slug)  # type: ignore[attr-defined]
+    campaign = _scope(request).campaigns.get(slug)
     if campaign is None:
         if Campaign.objects.filter(slug=slug).exists():
             raise PermissionDenied(_("This API key is not allowed for this campaign."),
@@ -153,7 +159,7 @@ def codes_redeem(request: HttpRequest, payload: RedeemIn) -> dict[str, Any]:
     campaign = _campaign(request, payload.campaign)
     redemption, _created = code_redeem(campaign=campaign, text=payload.code,
                                        order=payload.order(payload.order_id),
-                                       api_key=request.auth)  # type: ignore[attr-defined]
+                                       api_key=_scope(request).key)
     return _redeemed(redemption)
 
 
@@ -161,9 +167,9 @@ def codes_redeem(request: HttpRequest, payload: RedeemIn) -> dict[str, Any]:
              summary="The order was cancelled before completion: release the code",
              exclude_none=True)
 def codes_cancel(request: HttpRequest, payload: RedemptionIn) -> dict[str, Any]:
-    key: ApiKey = request.auth  # type: ignore[attr-defined]
-    redemption = redemption_cancel(redemption_id=payload.redemption_id, api_key=key,
-                                   campaign_ids=api_key_campaign_ids(api_key=key))
+    scope = _scope(request)
+    redemption = redemption_cancel(redemption_id=payload.redemption_id, api_key=scope.key,
+                                   campaign_ids=scope.campaign_ids)
     return _state(redemption)
 
 
@@ -171,8 +177,8 @@ def codes_cancel(request: HttpRequest, payload: RedemptionIn) -> dict[str, Any]:
              summary="A product was returned: void the benefit (the code stays used)",
              exclude_none=True)
 def codes_return(request: HttpRequest, payload: RedemptionIn) -> dict[str, Any]:
-    key: ApiKey = request.auth  # type: ignore[attr-defined]
-    redemption = redemption_void(redemption_id=payload.redemption_id, api_key=key,
-                                 campaign_ids=api_key_campaign_ids(api_key=key),
+    scope = _scope(request)
+    redemption = redemption_void(redemption_id=payload.redemption_id, api_key=scope.key,
+                                 campaign_ids=scope.campaign_ids,
                                  reason=payload.reason or "")
     return _state(redemption)

@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from rabatt.api import campaigns, claims, errors, privacy, referrals, shop, staff
+from rabatt.api.parsers import ObjectParser
 
 api = NinjaAPI(
     title="Rabatt API",
@@ -10,6 +11,7 @@ api = NinjaAPI(
     description="Quotes, claims, codes, referrals and privacy requests. Errors are JSON objects "
     "with a stable `code` and a translated `message`.",
     urls_namespace="api-v1",
+    parser=ObjectParser(),
 )
 errors.install(api)
 api.add_router("", campaigns.router)

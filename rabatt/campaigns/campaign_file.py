@@ -22,7 +22,9 @@ import yaml
 from babel.core import Locale
 
 from rabatt.campaigns.rules import RULE_KINDS
+from rabatt.core.i18n import country_languages
 from rabatt.core.money import is_currency
+from rabatt.core.timeutil import utcnow
 
 SCHEMA_PATH = Path(__file__).with_name("campaign.schema.json")
 CHANNELS = ("retailer", "direct")
@@ -235,6 +237,50 @@ def _cap_outliers(
     return problems
 
 
+_LANGUAGE_KEY = re.compile(r"^[a-z]{2}(-[a-z]{2})?$")
+
+
+def campaign_languages(data: dict[str, Any]) -> list[str]:
+    """Return the languages a campaign must speak: its default and those of its countries."""
+    needed = {data.get("default_locale", "en")}
+    for country in data.get("countries", {}):
+        needed.update(country_languages(country))
+    return sorted(needed)
+
+
+def _text_maps(node: Any, path: str) -> list[tuple[str, dict[str, str]]]:
+    # A text map is {language: text, ...} holding at least the English or default text.
+    if isinstance(node, dict):
+        if node and all(isinstance(k, str) and _LANGUAGE_KEY.match(k) and isinstance(v, str)
+                        for k, v in node.items()) and ("en" in node or len(node) > 1):
+            return [(path, node)]
+        found = []
+        for key, value in node.items():
+            found.extend(_text_maps(value, f"{path}/{key}" if path else str(key)))
+        return found
+    if isinstance(node, list):
+        found = []
+        for index, item in enumerate(node):
+            label = item.get("id", index) if isinstance(item, dict) else index
+            found.extend(_text_maps(item, f"{path}/{label}"))
+        return found
+    return []
+
+
+def language_gaps(data: dict[str, Any]) -> list[str]:
+    """Name every text that lacks one of the campaign's languages, with the languages missing."""
+    needed = campaign_languages(data)
+    problems = []
+    for path, texts in _text_maps(data, ""):
+        missing = [code for code in needed if not texts.get(code, "").strip()]
+        if missing:
+            problems.append(f"{path}: no text in {', '.join(missing)}")
+    if problems:
+        problems.insert(0, f"a live campaign needs every text in {', '.join(needed)} "
+                           "(the default language and those of its countries)")
+    return problems
+
+
 def load_text(text: str, *, shift_days: int = 0, slug: str | None = None) -> CampaignData:
     """Parse and validate a campaign file; shift every date by ``shift_days``."""
     data = parse_yaml(text)
@@ -259,6 +305,9 @@ def load_text(text: str, *, shift_days: int = 0, slug: str | None = None) -> Cam
         }
         data["claims"] = {**data["claims"],
                           "ends_before": format_datetime(validated.claims_end_before)}
+    # Live or still to come: every consumer must find the campaign in their own language.
+    if validated.claims_end_before > utcnow() and (gaps := language_gaps(data)):
+        raise CampaignFileError(gaps)
     return validated
 
 

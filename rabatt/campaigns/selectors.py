@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import threading
 from datetime import datetime
 from decimal import Decimal
@@ -15,11 +17,34 @@ from rabatt.campaigns.rules import (
     ProductInfo,
     RetailerInfo,
 )
+from rabatt.core.cache import (
+    cache_generation_start,
+    cache_get_many,
+    cache_set,
+    local_get,
+    local_set,
+)
 from rabatt.core.errors import NotFound
 from rabatt.core.timeutil import utcnow
 
 _snapshots: dict[int, CampaignRules] = {}
 _lock = threading.Lock()
+
+# Every campaign read from the shared cache carries the generation it was read under; any
+# change to any campaign sets a new generation (campaigns.services.campaign_bump_revision), so
+# no web process ever uses a stale entry. The TTL only bounds what a change made outside the
+# services (raw SQL) could leave behind.
+CAMPAIGNS_GENERATION_KEY = "rabatt:campaigns:generation"
+CAMPAIGN_CACHE_TTL = 300
+
+
+def campaigns_generation(found: dict[str, object]) -> str:
+    """Return the campaigns' cache generation from a ``cache.get_many`` answer, starting one."""
+    generation = found.get(CAMPAIGNS_GENERATION_KEY)
+    if isinstance(generation, str):
+        return generation
+    # No generation (a cache emptied or down): start one; "" means "do not cache".
+    return cache_generation_start(CAMPAIGNS_GENERATION_KEY, secrets.token_hex(8))
 
 
 def campaign_get(*, slug: str) -> Campaign:
@@ -28,6 +53,29 @@ def campaign_get(*, slug: str) -> Campaign:
         return Campaign.objects.get(slug=slug)
     except Campaign.DoesNotExist:
         raise NotFound(f"No campaign {slug!r}.") from None
+
+
+def campaign_get_cached(*, slug: str) -> Campaign:
+    """Return the campaign with ``slug`` through the shared cache or raise NotFound."""
+    # Hashed: a slug from a URL may hold characters a cache key must not.
+    entry_key = "rabatt:campaign:" + hashlib.sha256(slug.encode()).hexdigest()[:32]
+    local = local_get(entry_key)
+    if isinstance(local, Campaign):
+        return local
+    found = cache_get_many([entry_key, CAMPAIGNS_GENERATION_KEY])
+    # Read the generation before the database, so an entry built from rows that change
+    # meanwhile carries the old generation and is never used.
+    generation = campaigns_generation(found)
+    entry = found.get(entry_key)
+    if (isinstance(entry, tuple) and entry[0] == generation and generation
+            and isinstance(entry[1], Campaign)):
+        local_set(entry_key, entry[1])
+        return entry[1]
+    campaign = campaign_get(slug=slug)
+    if generation:
+        cache_set(entry_key, (generation, campaign), CAMPAIGN_CACHE_TTL)
+        local_set(entry_key, campaign)
+    return campaign
 
 
 def campaign_list_live(*, at: datetime | None = None) -> QuerySet[Campaign]:

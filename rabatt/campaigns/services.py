@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
@@ -24,12 +26,23 @@ from rabatt.campaigns.models import (
     Retailer,
 )
 from rabatt.campaigns.rules import DEFAULT_RULE_KINDS, Purchase, Quote, quote
-from rabatt.campaigns.selectors import campaign_rules
+from rabatt.campaigns.selectors import CAMPAIGNS_GENERATION_KEY, campaign_rules
+from rabatt.core.cache import local_clear
 
 
 def campaign_bump_revision(*, campaign_id: int) -> None:
-    """Mark a campaign's cached rules as stale after any change to it or its rows."""
+    """Mark a campaign's cached rules and cached reads as stale after any change to it."""
     Campaign.objects.filter(pk=campaign_id).update(revision=F("revision") + 1)
+    # Now, for reads in this transaction, and again after commit: a reader that fetched the
+    # old rows before the commit cached them under the generation set now.
+    campaigns_cache_invalidate()
+    transaction.on_commit(campaigns_cache_invalidate)
+
+
+def campaigns_cache_invalidate() -> None:
+    """Start a new cache generation: every campaign cached so far is read again."""
+    local_clear()
+    cache.set(CAMPAIGNS_GENERATION_KEY, secrets.token_hex(8), None)
 
 
 @transaction.atomic

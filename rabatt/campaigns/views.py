@@ -18,7 +18,8 @@ from rabatt.core.i18n import country_name
 from rabatt.core.timeutil import utcnow
 
 # The country a visitor most likely lives in, when neither the URL nor the browser says.
-LANGUAGE_COUNTRY = {"nb": "NO", "en": "GB"}
+LANGUAGE_COUNTRY = {"nb": "NO", "en": "GB", "sv": "SE", "da": "DK", "fi": "FI", "de": "DE",
+                    "fr": "FR", "it": "IT", "es": "ES", "nl": "NL", "pl": "PL"}
 
 
 @dataclass(frozen=True)

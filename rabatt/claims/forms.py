@@ -17,6 +17,7 @@ from rabatt.campaigns.selectors import campaign_rules
 from rabatt.core.errors import DomainError
 from rabatt.core.formats import PriceError, parse_price
 from rabatt.core.i18n import country_name
+from rabatt.core.text import single_line
 from rabatt.core.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -62,6 +63,13 @@ class Form(forms.Form):
     """A form whose labels carry no colon and whose errors link to their fields."""
 
     label_suffix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Every one-line field refuses line breaks: names and addresses reach e-mails.
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.Textarea):
+                field.validators.append(single_line)
 
     def error_links(self) -> list[tuple[str, str]]:
         """Return (field id, message) of every error, for the error summary at the top."""

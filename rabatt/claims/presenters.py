@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,8 +15,10 @@ from rabatt.claims import wizard
 from rabatt.claims.forms import DetailsForm
 from rabatt.claims.models import ClaimDraft, ClaimEvent, InfoReason
 from rabatt.core.errors import DomainError
-from rabatt.core.formats import iban_grouped
+from rabatt.core.formats import iban_grouped, local_date, money
 from rabatt.core.i18n import country_name
+from rabatt.core.timeutil import utcnow
+from rabatt.receipts.models import ReceiptFile
 
 STEP_TITLES = {
     "code": gettext_lazy("Your code"),
@@ -118,3 +121,52 @@ def tracker_progress(status: dict[str, Any] | None) -> list[dict[str, Any]]:
 def info_reasons(event: ClaimEvent) -> list[str]:
     """Return the labels of the reasons an agent gave for a request for information."""
     return [str(InfoReason(r).label) for r in event.reasons if r in InfoReason.values]
+
+
+# A draft file still "being read" after this long was lost with its worker: stop waiting.
+READING_GIVEN_UP = timedelta(minutes=2)
+MISSING = {
+    "retailer": gettext_lazy("We could not find the shop's name on this receipt: is the top of "
+                             "the receipt in the picture?"),
+    "date": gettext_lazy("We could not find the purchase date on this receipt: is the whole "
+                         "receipt in the picture?"),
+    "total": gettext_lazy("We could not find the total on this receipt: is the whole receipt "
+                          "in the picture?"),
+}
+
+
+def draft_reading_help(campaign: Campaign, draft: ClaimDraft,
+                       receipt: ReceiptFile) -> dict[str, Any] | None:
+    """Tell what the background reading of a draft's file found, and what it could fill in."""
+    reading = receipt.draft_reading if isinstance(receipt.draft_reading, dict) else {}
+    status = reading.get("status")
+    if not status:
+        return None
+    if status in ("pending", "reading"):
+        if utcnow() - receipt.created_at > READING_GIVEN_UP:
+            return None
+        return {"pending": True}
+    if status != "done":
+        return {"pending": False, "unreadable": True}
+    found = reading.get("found") or {}
+    purchase = draft.data.get("purchase") or {}
+    rules = campaign_rules(campaign=campaign)
+    currency = found.get("currency") or rules.currencies.get(purchase.get("country", ""))
+    items: list[tuple[str, str]] = []
+    if found.get("retailer"):
+        items.append((_("Shop"), found["retailer"]["name"]))
+    if found.get("date"):
+        items.append((_("Purchase date"), local_date(date.fromisoformat(found["date"]))))
+    if found.get("total"):
+        items.append((_("Total"), money(found["total"], currency) if currency
+                      else found["total"]))
+    proposal = wizard.reading_proposal(campaign, purchase, found)
+    return {
+        "pending": False, "found": items,
+        "missing": [str(MISSING[name]) for name in ("retailer", "date", "total")
+                    if not found.get(name)],
+        "offer": bool(proposal),
+        "apply_url": reverse("claims:draft_file_fill",
+                             kwargs={"slug": campaign.slug, "file_id": receipt.pk}),
+        "purchase_url": wizard.step_url(campaign, "purchase"),
+    }

@@ -35,6 +35,8 @@ from rabatt.codes.alphabet import ALPHABET
 from rabatt.codes.services import code_lookup, code_mark_used
 from rabatt.core import crypto, hooks
 from rabatt.core.errors import Conflict, DomainError, NotFound
+from rabatt.core.ratelimit import rate_limit
+from rabatt.core.text import SINGLE_LINE_MESSAGE, has_control_chars
 from rabatt.core.timeutil import utcnow
 from rabatt.core.tokens import token_hash, token_new
 from rabatt.core.transitions import apply
@@ -88,6 +90,15 @@ class BankIn:
 
 
 @dataclass(frozen=True)
+class RawUpload:
+    """A file as the client sent it, not yet vetted."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class DeclarationsIn:
     adult: bool
     end_user: bool
@@ -123,6 +134,19 @@ def email_pattern(email: str) -> str:
         local = local.replace(".", "")
     stem = local.rstrip("0123456789._-")
     return f"{stem}*@{domain}" if len(stem) >= 3 else ""
+TRACK_REFERENCE_LIMIT = 10
+TRACK_REFERENCE_WINDOW = 600
+
+
+def tracker_attempt_count(*, reference: str) -> None:
+    """Count a tracker look-up against its reference, however it is spelt; raise past the limit.
+
+    Spellings that name the same claim ("rb-ab12-cd34", "AB12CD34", "RB AB12 CD34") share one
+    count, so the limit cannot be stepped around by respelling the reference.
+    """
+    key = reference_normalise(reference) or "invalid"
+    rate_limit(scope="track-ref", key=key, limit=TRACK_REFERENCE_LIMIT,
+               window=TRACK_REFERENCE_WINDOW)
 
 
 def terms_version(campaign: Campaign) -> str:
@@ -142,6 +166,7 @@ def bank_validate(*, country: str, currency: str, bank: BankIn) -> BankAccount:
         raise DomainError(_("Enter the name of the account holder."),
                           code="account_holder_required",
                           fields={"bank.account_holder": "required"})
+    _refuse_control_chars({"bank.account_holder": bank.account_holder})
     data = {k: v for k, v in bank.fields.items() if v not in (None, "")}
     code = data.pop("bank_code", None)
     if code:
@@ -162,8 +187,19 @@ def bank_validate(*, country: str, currency: str, bank: BankIn) -> BankAccount:
     return validate_bank_account(country=country, currency=currency, data=data)
 
 
+def _refuse_control_chars(values: dict[str, str]) -> None:
+    """Refuse line breaks and control characters in names and addresses (they reach e-mails)."""
+    bad = {name: "control characters" for name, value in values.items()
+           if has_control_chars(str(value))}
+    if bad:
+        raise DomainError(SINGLE_LINE_MESSAGE, code="invalid_characters", fields=bad)
+
+
 def _validate_person(campaign_currencies: dict[str, str], person: PersonIn,
                      purchase: PurchaseIn) -> None:
+    _refuse_control_chars({f"person.{name}": getattr(person, name) for name in (
+        "first_name", "last_name", "email", "phone", "address_line1", "address_line2",
+        "postcode", "city")} | {"purchase.order_number": purchase.order_number})
     fields: dict[str, str] = {}
     for name in ("first_name", "last_name", "email", "address_line1", "postcode", "city"):
         if not str(getattr(person, name)).strip():
@@ -203,12 +239,15 @@ def claim_submit(
     marketing_consent: bool,
     locale: str,
     uploads: Sequence[SafeFile] = (),
+    raw_uploads: Sequence[RawUpload] = (),
     draft: ClaimDraft | None = None,
     now: datetime | None = None,
     on_created: Any = None,
 ) -> Claim:
     """Check and store a consumer's claim, use up its code, and e-mail a confirmation.
 
+    ``raw_uploads`` are vetted only once the code, the purchase and the bank details pass, so
+    that the costly file checks cannot be had without a valid code (they raise UploadRefused).
     ``on_created(claim)`` runs inside the transaction (e.g. to record an idempotent answer).
     """
     now = now or utcnow()
@@ -234,6 +273,11 @@ def claim_submit(
     assert quote.currency is not None
     account = bank_validate(country=person.country, currency=quote.currency, bank=bank)
     draft_files = list(draft.files.all()) if draft is not None else []
+    if len(uploads) + len(raw_uploads) + len(draft_files) > MAX_FILES_PER_CLAIM:
+        raise DomainError(_("Please upload at most %(n)s files.") % {"n": MAX_FILES_PER_CLAIM},
+                          code="too_many_files", fields={"files": "too many"})
+    uploads = [*uploads, *(receipt_vet(data=raw.data, name=raw.name,
+                                       content_type=raw.content_type) for raw in raw_uploads)]
     if not uploads and not draft_files:
         raise DomainError(_("Please add at least one proof of purchase (receipt or invoice)."),
                           code="proof_required", fields={"files": "required"})
@@ -450,6 +494,7 @@ def claim_answer_info(
     allowed = {"first_name", "last_name", "phone", "address_line1", "address_line2",
                "postcode", "city", "order_number"}
     changes = {k: v.strip() for k, v in (corrections or {}).items() if k in allowed and v.strip()}
+    _refuse_control_chars(changes)
     with transaction.atomic():
         locked = InfoRequestToken.objects.select_for_update().get(pk=row.pk)
         if locked.used_at is not None:
@@ -576,7 +621,19 @@ def draft_add_file(*, draft: ClaimDraft, safe: SafeFile) -> ReceiptFile:
     if draft.files.count() >= MAX_FILES_PER_CLAIM:
         raise DomainError(_("Please upload at most %(n)s files.") % {"n": MAX_FILES_PER_CLAIM},
                           code="too_many_files", status=422)
-    return receipt_store(safe=safe, draft_key=bytes(draft.wrapped_key), draft_id=draft.pk)
+    receipt = receipt_store(safe=safe, draft_key=bytes(draft.wrapped_key), draft_id=draft.pk)
+    hooks.publish("claims.draft_file_added", receipt_id=receipt.pk)
+    return receipt
+
+
+def draft_purchase_from_receipt(*, draft: ClaimDraft, file_id: str,
+                                proposal: dict[str, Any]) -> None:
+    """Fill the draft's purchase step with what one of its receipts shows (still editable)."""
+    if not draft.files.filter(pk=file_id).exists():
+        raise NotFound(_("No such file."))
+    if not proposal:
+        return
+    draft_update(draft=draft, step="purchase", values=proposal)
 
 
 def draft_remove_file(*, draft: ClaimDraft, file_id: str) -> None:
@@ -712,6 +769,7 @@ def claim_contact_correct(*, claim_id: int, changes: dict[str, str],
     if unknown:
         raise DomainError(_("These details cannot be corrected here."), code="invalid_field",
                           fields={name: "not a contact field" for name in unknown})
+    _refuse_control_chars(changes)
     with transaction.atomic():
         claim = _locked(claim_id)
         corrected = sorted(n for n, v in changes.items() if getattr(claim, n) != v)

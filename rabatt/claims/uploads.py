@@ -33,6 +33,8 @@ from rabatt.receipts.services import receipt_read, receipt_vet
 
 Stage = Callable[[SafeFile], ReceiptFile]
 Refused = Callable[[UploadRefused | DomainError], HttpResponseBase]
+# What the background reading of a draft's file found, for the page (None: nothing to tell).
+Reading = Callable[[ClaimDraft, ReceiptFile], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Staging:
     route: str  # serves one file; "<route>_add" adds one and "<route>_remove" removes one
     kwargs: dict[str, Any]  # the page's own URL arguments (the campaign slug, the answer token)
     page_url: str
+    reading: Reading | None = None
 
     def url(self, suffix: str = "", file_id: UUID | None = None) -> str:
         """Return the URL of this page's file route ``suffix`` ("", "_add" or "_remove")."""
@@ -70,25 +73,34 @@ def file_warnings(readability: Any) -> list[Promise]:
                                      low_contrast=readability.get("low_contrast") is True))
 
 
-def file_rows(staging: Staging, files: list[ReceiptFile]) -> list[dict[str, Any]]:
+def file_rows(staging: Staging, files: list[ReceiptFile],
+              draft: ClaimDraft | None = None) -> list[dict[str, Any]]:
     """Describe files for ``claims/_files.html``, each with its readability warnings."""
     return [{
         "id": str(f.id), "name": f.display_name, "size": f.size,
         "is_pdf": f.content_type == "application/pdf", "pages": f.page_count,
         "view_url": staging.url(file_id=f.id), "remove_url": staging.url("_remove", f.id),
         "warnings": file_warnings(f.readability),
+        "reading": (staging.reading(draft, f)
+                    if staging.reading is not None and draft is not None else None),
     } for f in files]
 
 
 def staged_rows(staging: Staging, draft: ClaimDraft | None) -> list[dict[str, Any]]:
     """Describe the files staged in ``draft`` (none without a draft)."""
-    return file_rows(staging, list(draft.files.all()) if draft is not None else [])
+    return file_rows(staging, list(draft.files.all()) if draft is not None else [], draft)
+
+
+def reading_pending(rows: list[dict[str, Any]]) -> bool:
+    """Say whether any file is still being read (the page asks again until none is)."""
+    return any((row.get("reading") or {}).get("pending") for row in rows)
 
 
 def uploader_context(staging: Staging, draft: ClaimDraft | None) -> dict[str, Any]:
     """Return what ``claims/_uploader.html`` needs: the list, the upload URL and the limit."""
-    return {"files": staged_rows(staging, draft), "upload_url": staging.url("_add"),
-            "max_files": MAX_FILES_PER_CLAIM}
+    files = staged_rows(staging, draft)
+    return {"files": files, "upload_url": staging.url("_add"),
+            "max_files": MAX_FILES_PER_CLAIM, "reading_pending": reading_pending(files)}
 
 
 def upload_vet(request: HttpRequest) -> SafeFile:
@@ -160,6 +172,6 @@ def _changed(request: HttpRequest, staging: Staging, draft: ClaimDraft,
         files = staged_rows(staging, draft)
         html = render_to_string("claims/_files.html", {"files": files}, request=request)
         return JsonResponse({"ok": True, "html": html, "message": message,
-                             "count": len(files)})
+                             "count": len(files), "pending": reading_pending(files)})
     messages.success(request, message)
     return redirect(staging.page_url)

@@ -18,6 +18,10 @@ urlpatterns = [
     path("c/<slug:slug>/claim/files/<uuid:file_id>/", wizard.draft_file, name="draft_file"),
     path("c/<slug:slug>/claim/files/<uuid:file_id>/remove/", wizard.draft_file_remove,
          name="draft_file_remove"),
+    path("c/<slug:slug>/claim/files/reading/", wizard.draft_files_reading,
+         name="draft_files_reading"),
+    path("c/<slug:slug>/claim/files/<uuid:file_id>/fill/", wizard.draft_file_fill,
+         name="draft_file_fill"),
     path("c/<slug:slug>/claim/done/", wizard.wizard_done, name="done"),
     path("c/<slug:slug>/claim/<slug:step>/", wizard.wizard_step, name="step"),
 ]

@@ -182,3 +182,37 @@ def submission(draft: ClaimDraft) -> tuple[str, PersonIn, PurchaseIn, BankIn]:
     bank = BankIn(account_holder=details.get("account_holder", ""),
                   fields={k: str(details[k]) for k in bank_names if details.get(k)})
     return draft.data["code"]["code"], person, purchase_in, bank
+
+
+def reading_proposal(campaign: Campaign, purchase: dict[str, Any],
+                     found: dict[str, Any]) -> dict[str, Any]:
+    """Return the purchase step's values with what a receipt shows filled in ({} if the same).
+
+    The date, the shop (one of the campaign's for the purchase's country) and the price: the
+    price printed beside the product when the receipt names it, else the receipt's total for
+    a purchase of one product.
+    """
+    if not purchase:
+        return {}
+    proposed = {**purchase, "lines": [dict(line) for line in purchase.get("lines") or []]}
+    day = found.get("date")
+    if isinstance(day, str) and day:
+        proposed["purchased_on"] = day
+    retailer = (found.get("retailer") or {}).get("id")
+    known = campaign_rules(campaign=campaign).retailers.get(str(retailer))
+    if known is not None and known.country == purchase.get("country"):
+        proposed["retailer"] = known.code
+    priced = {p["id"]: p["price"] for p in found.get("products") or []}
+    lines = proposed["lines"]
+    for line in lines:
+        if line.get("product") in priced:
+            line["price"] = priced[line["product"]]
+    if (len(lines) == 1 and lines[0].get("product") not in priced and found.get("total")
+            and int(lines[0].get("quantity") or 1) == 1):
+        lines[0]["price"] = found["total"]
+    for line in lines:
+        line["price"] = str(Decimal(str(line["price"])).quantize(Decimal("0.01")))
+    same = all(proposed.get(k) == purchase.get(k) for k in ("purchased_on", "retailer")) and [
+        (line["product"], Decimal(str(line["price"]))) for line in lines] == [
+        (line["product"], Decimal(str(line["price"]))) for line in purchase.get("lines") or []]
+    return {} if same else proposed

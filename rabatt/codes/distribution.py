@@ -14,7 +14,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-LOCALES = ("en", "nb")
+from rabatt.core.i18n import language_codes
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def read_recipients(path: Path, default_locale: str = "en") -> tuple[list[Recipi
                 continue
             locale = (row.get("locale") or default_locale).split("-")[0].lower()
             rows.append(RecipientRow(number, address, row.get("name", "")[:200],
-                                     locale if locale in LOCALES else default_locale))
+                                     locale if locale in language_codes() else default_locale))
     return rows, problems
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
 from rabatt.campaigns.models import Campaign
+from rabatt.campaigns.selectors import (
+    CAMPAIGN_CACHE_TTL,
+    CAMPAIGNS_GENERATION_KEY,
+    campaigns_generation,
+)
 from rabatt.codes.models import (
     ApiKey,
     Code,
@@ -19,28 +26,78 @@ from rabatt.codes.models import (
     RedemptionStatus,
 )
 from rabatt.codes.transitions import RECIPIENTS_TO_SEND
+from rabatt.core.cache import (
+    cache_generation_start,
+    cache_get_many,
+    cache_set,
+    local_get,
+    local_set,
+)
 from rabatt.core.money import minor_unit
 from rabatt.core.tokens import token_hash
 
 _CHUNK = 5000
 
+# A key and its campaigns are read from the shared cache on every shop request. Each entry
+# carries the key generation (new on every revocation, codes.services.api_key_revoke) and the
+# campaigns' generation it was read under, both read before the database, so a revoked key or
+# a changed campaign is never served from the shared cache once the change has committed. Each
+# process also keeps its own copy for HOT_CACHE_LOCAL_SECONDS (core.cache); the redeem itself
+# checks in its one statement that the key is still live.
+API_KEYS_GENERATION_KEY = "rabatt:codes:apikeys:generation"
+
+
+@dataclass(frozen=True)
+class ApiKeyScope:
+    """A live API key and the campaigns it may use, by slug."""
+
+    key: ApiKey
+    campaigns: Mapping[str, Campaign]
+
+    @property
+    def campaign_ids(self) -> list[int]:
+        return sorted(c.pk for c in self.campaigns.values())
+
+
+def _api_keys_generation(found: dict[str, Any]) -> str:
+    generation = found.get(API_KEYS_GENERATION_KEY)
+    if isinstance(generation, str):
+        return generation
+    # No generation (a cache emptied or down): start one; "" means "do not cache".
+    return cache_generation_start(API_KEYS_GENERATION_KEY, secrets.token_hex(8))
+
+
+def api_key_scope(*, secret: str) -> ApiKeyScope | None:
+    """Return the live key with this secret and its campaigns (one cache round trip), or None."""
+    if not secret or len(secret) > 200:
+        return None
+    key_hash = token_hash(secret)
+    entry_key = f"rabatt:codes:apikey:{key_hash}"
+    local = local_get(entry_key)
+    if isinstance(local, ApiKeyScope):
+        return local
+    found = cache_get_many([entry_key, API_KEYS_GENERATION_KEY, CAMPAIGNS_GENERATION_KEY])
+    generations = (_api_keys_generation(found), campaigns_generation(found))
+    entry = found.get(entry_key)
+    if (isinstance(entry, tuple) and entry[0] == generations and all(generations)
+            and isinstance(entry[1], ApiKeyScope)):
+        local_set(entry_key, entry[1])
+        return entry[1]
+    key = ApiKey.objects.filter(key_hash=key_hash, revoked_at__isnull=True).first()
+    if key is None:
+        # Unknown secrets are not cached: guessing must not fill the cache.
+        return None
+    scope = ApiKeyScope(key=key, campaigns={c.slug: c for c in key.campaigns.all()})
+    if all(generations):
+        cache_set(entry_key, (generations, scope), CAMPAIGN_CACHE_TTL)
+        local_set(entry_key, scope)
+    return scope
+
 
 def api_key_authenticate(*, secret: str) -> ApiKey | None:
     """Return the live key with this secret, or None."""
-    if not secret or len(secret) > 200:
-        return None
-    return ApiKey.objects.filter(key_hash=token_hash(secret), revoked_at__isnull=True).first()
-
-
-def api_key_campaign(*, api_key: ApiKey, slug: str) -> Campaign | None:
-    """Return the campaign ``slug`` if the key is scoped to it (one query)."""
-    link = (ApiKey.campaigns.through.objects.select_related("campaign")
-            .filter(apikey_id=api_key.pk, campaign__slug=slug).first())
-    return link.campaign if link is not None else None
-
-
-def api_key_campaign_ids(*, api_key: ApiKey) -> list[int]:
-    return list(api_key.campaigns.values_list("pk", flat=True))
+    scope = api_key_scope(secret=secret)
+    return scope.key if scope is not None else None
 
 
 def redemption_get(*, redemption_id: int) -> Redemption | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -9,7 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.core.cache import cache
+from django.db import IntegrityError, connections, transaction
 from django.utils.translation import gettext_lazy as _
 
 from rabatt.campaigns.models import Campaign, Channel
@@ -27,12 +29,14 @@ from rabatt.codes.models import (
     Redemption,
     RedemptionStatus,
 )
+from rabatt.codes.selectors import API_KEYS_GENERATION_KEY
 from rabatt.codes.transitions import (
     RECIPIENT_TRANSITIONS,
     RECIPIENTS_TO_SEND,
     REDEMPTION_TRANSITIONS,
 )
-from rabatt.core.errors import Conflict, DomainError, NotFound
+from rabatt.core.cache import local_clear
+from rabatt.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from rabatt.core.timeutil import utcnow
 from rabatt.core.tokens import token_hash
 from rabatt.core.transitions import apply
@@ -167,6 +171,12 @@ def api_key_create(*, name: str, campaigns: Sequence[Campaign]) -> tuple[ApiKey,
     raise Conflict(_("Please try again."), code="retry")
 
 
+def api_keys_cache_invalidate() -> None:
+    """Start a new key generation: every API key cached so far is read again."""
+    local_clear()
+    cache.set(API_KEYS_GENERATION_KEY, secrets.token_hex(8), None)
+
+
 def api_key_revoke(*, name_or_prefix: str) -> ApiKey:
     """Revoke a key by its name or its prefix; revoking twice is harmless."""
     with transaction.atomic():
@@ -178,6 +188,10 @@ def api_key_revoke(*, name_or_prefix: str) -> ApiKey:
             key.revoked_at = utcnow()
             key.save(update_fields=["revoked_at"])
             _code_event(kind="api_key_revoked", api_key=key, at=key.revoked_at)
+            # Now, for reads in this transaction, and again after commit: a request that read
+            # the key before the commit cached it under the generation set now.
+            api_keys_cache_invalidate()
+            transaction.on_commit(api_keys_cache_invalidate)
     return key
 
 
@@ -297,6 +311,16 @@ def code_redeem(*, campaign: Campaign, text: str, order: OrderIn, api_key: ApiKe
     """
     now = now or utcnow()
     _refuse_combined(order)
+    fast = _redeem_in_one_statement(campaign=campaign, text=text, order=order, api_key=api_key,
+                                    now=now)
+    if fast is not None:
+        return fast, True
+    # Anything but a plain success (unknown, used or void code, wrong channel, an order that
+    # does not qualify, a retry, a race, a key revoked a moment ago) takes the path that tells
+    # exactly why.
+    if api_key is not None and not ApiKey.objects.filter(pk=api_key.pk,
+                                                         revoked_at__isnull=True).exists():
+        raise PermissionDenied(_("This API key has been revoked."), code="api_key_revoked")
     try:
         quote = _shop_quote(campaign, _shop_code(campaign, text), order, now)
         with transaction.atomic():
@@ -325,6 +349,79 @@ def code_redeem(*, campaign: Campaign, text: str, order: OrderIn, api_key: ApiKe
                            code="code_already_used") from None
         raise
     return redemption, True
+
+
+def _redeem_in_one_statement(*, campaign: Campaign, text: str, order: OrderIn,
+                             api_key: ApiKey | None, now: datetime) -> Redemption | None:
+    """Redeem an available direct code in one round trip on PostgreSQL, or return None.
+
+    One statement marks the code used (conditional on its status), inserts the redemption
+    and its event, so it commits or fails as a whole; the partial unique constraints still
+    guard against a second live redemption per code or per order.
+    """
+    connection = connections[Redemption.objects.db]
+    canonical = normalise(text)
+    if connection.vendor != "postgresql" or canonical is None or not order.order_id:
+        return None
+    result = campaign_quote(campaign=campaign, purchase=Purchase(
+        country=order.country, channel=Channel.DIRECT, purchased_at=now, claimed_at=now,
+        lines=order.lines, currency=order.currency,
+    ))
+    if not result.eligible or result.currency is None:
+        return None
+    lines = [{"product": line.product, "price": str(line.price), "quantity": line.quantity}
+             for line in order.lines]
+    event = {"order_id": order.order_id, "discount": str(result.amount),
+             "currency": result.currency}
+    api_key_id = api_key.pk if api_key is not None else None
+    sql = f"""
+        WITH used AS (
+            UPDATE {Code._meta.db_table} SET status = %s, used_at = %s
+            WHERE campaign_id = %s AND code = %s AND channel = %s AND status = %s
+              AND (%s::bigint IS NULL OR EXISTS (
+                  SELECT 1 FROM {ApiKey._meta.db_table} WHERE id = %s AND revoked_at IS NULL))
+            RETURNING id
+        ), redemption AS (
+            INSERT INTO {Redemption._meta.db_table}
+                (campaign_id, code_id, api_key_id, order_id, status, country, currency,
+                 discount, lines, created_at, updated_at)
+            SELECT %s, used.id, %s::bigint, %s, %s, %s, %s, %s, %s::jsonb, %s, %s FROM used
+            RETURNING id, code_id
+        ), event AS (
+            INSERT INTO {CodeEvent._meta.db_table}
+                (at, kind, code_id, redemption_id, api_key_id, data)
+            SELECT %s, 'redeemed', redemption.code_id, redemption.id, %s::bigint, %s::jsonb
+            FROM redemption
+        )
+        SELECT id, code_id FROM redemption
+    """  # noqa: S608 (table names come from the models, every value is a parameter)
+    params: list[Any] = [
+        CodeStatus.USED, now, campaign.pk, canonical, Channel.DIRECT, CodeStatus.AVAILABLE,
+        api_key_id, api_key_id,
+        campaign.pk, api_key_id, order.order_id, RedemptionStatus.REDEEMED, order.country,
+        result.currency, result.amount, json.dumps(lines), now, now,
+        now, api_key_id, json.dumps(event),
+    ]
+    try:
+        if connection.in_atomic_block:
+            # Inside a caller's transaction a failure must not spoil it: use a savepoint.
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+        else:
+            # A single statement in autocommit mode is a transaction of its own.
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+    except IntegrityError:
+        return None  # the order has a live redemption already: a retry, or another code
+    if row is None:
+        return None
+    return Redemption(
+        pk=row[0], campaign=campaign, code_id=row[1], api_key=api_key, order_id=order.order_id,
+        status=RedemptionStatus.REDEEMED, country=order.country, currency=result.currency,
+        discount=result.amount, lines=lines, created_at=now, updated_at=now,
+    )
 
 
 def _redemption_locked(redemption_id: int, campaign_ids: Sequence[int] | None) -> Redemption:

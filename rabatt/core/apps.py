@@ -5,5 +5,5 @@ class CoreConfig(AppConfig):
     name = "rabatt.core"
 
     def ready(self) -> None:
-        # Registers the deployment checks (SITE_URL) with `rabatt check --deploy`.
-        from rabatt.core import checks  # noqa: F401
+        """Register the production checks of ``rabatt check``."""
+        from rabatt.core import checks  # noqa: F401 (registers on import)

@@ -118,3 +118,78 @@ def site_url(environ: Any = None) -> str:
     environ = os.environ if environ is None else environ
     url = environ.get("SITE_URL") or environ.get(SERVE_URL_VARIABLE) or DEFAULT_SITE_URL
     return str(url).strip().rstrip("/")
+def tasks_from_env(*, backend: str, broker_url: str) -> dict[str, dict[str, Any]]:
+    """Return Django's TASKS setting: the database queue, a broker, or inline.
+
+    ``backend`` is TASKS_BACKEND (``database``, ``broker`` or ``immediate``); empty means the
+    broker when RABATT_BROKER_URL is set, else the database (no extra service to run).
+    """
+    chosen = backend.strip().lower() or ("broker" if broker_url else "database")
+    if chosen == "database":
+        return {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    if chosen == "immediate":
+        return {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    if chosen == "broker":
+        scheme = urlsplit(broker_url).scheme.lower()
+        if scheme not in {"redis", "rediss", "amqp", "amqps", "pyamqp"}:
+            raise ConfigError(
+                "TASKS_BACKEND=broker needs RABATT_BROKER_URL=redis://... or amqp://..."
+            )
+        return {"default": {"BACKEND": "django_tasks_celery.CeleryBackend",
+                            "OPTIONS": {"CELERY_APP": "rabatt.core.broker.app"}}}
+    raise ConfigError(
+        f"TASKS_BACKEND must be database, broker or immediate, not {backend!r}"
+    )
+
+
+def storages_from_env(
+    environ: dict[str, str] | os._Environ[str], *, media_root: Path
+) -> dict[str, dict[str, Any]]:
+    """Return Django's STORAGES: uploads on local disk, or in a private S3-compatible bucket."""
+    static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    bucket = environ.get("RABATT_S3_BUCKET", "").strip()
+    if not bucket:
+        local = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                 "OPTIONS": {"location": str(media_root), "file_permissions_mode": 0o600,
+                             "directory_permissions_mode": 0o700}}
+        return {"default": local, "staticfiles": static}
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "location": environ.get("RABATT_S3_PREFIX", "").strip("/"),
+        # Private objects only: nothing is ever readable without credentials, and a URL the
+        # library hands out is signed and short-lived (the app serves files itself anyway).
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": int(environ.get("RABATT_S3_URL_SECONDS", "60")),
+        "file_overwrite": True,
+        "object_parameters": {"CacheControl": "private, no-store"},
+    }
+    for env_name, option in (("RABATT_S3_ENDPOINT_URL", "endpoint_url"),
+                             ("RABATT_S3_REGION", "region_name"),
+                             ("RABATT_S3_ACCESS_KEY_ID", "access_key"),
+                             ("RABATT_S3_SECRET_ACCESS_KEY", "secret_key")):
+        if environ.get(env_name):
+            options[option] = environ[env_name]
+    s3 = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    return {"default": s3, "staticfiles": static}
+
+
+def caches_from_env(
+    environ: dict[str, str] | os._Environ[str]
+) -> dict[str, dict[str, Any]]:
+    """Return Django's CACHES: Redis shared by every node when CACHE_URL is set, else the
+    database cache (shared too, through the database)."""
+    url = environ.get("CACHE_URL", "").strip()
+    prefix = environ.get("CACHE_KEY_PREFIX", "rabatt")
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                            "LOCATION": "rabatt_cache", "KEY_PREFIX": prefix}}
+    if urlsplit(url).scheme.lower() not in {"redis", "rediss", "unix"}:
+        raise ConfigError("CACHE_URL must be redis://host:port/db (or rediss://, unix://)")
+    return {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": prefix,
+        # A slow or absent Redis must not hold a web worker: fail fast, the callers cope.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }}

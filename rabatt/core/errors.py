@@ -49,3 +49,10 @@ class Conflict(DomainError):
 class PermissionDenied(DomainError):
     code = "permission_denied"
     status = 403
+
+
+class ServiceUnavailable(DomainError):
+    """A dependency we need is out of order (full or read-only disk); the client may retry."""
+
+    code = "unavailable"
+    status = 503

@@ -30,14 +30,14 @@ PRIMARY_ZONES = {"AU": "Australia/Sydney", "CA": "America/Toronto", "US": "Ameri
 
 def babel_locale(language: str | None = None) -> Locale:
     """The Babel locale of a Django language code (the active language by default)."""
-    # Resolved before the cache: a cached "default" would keep the first request's language.
-    return _babel_locale(language or translation.get_language() or "en")
+    # The active language is looked up on every call: only the parsing is cached.
+    return _parsed_locale((language or translation.get_language() or "en").replace("-", "_"))
 
 
 @cache
-def _babel_locale(language: str) -> Locale:
+def _parsed_locale(code: str) -> Locale:
     try:
-        return Locale.parse(language.replace("-", "_"))
+        return Locale.parse(code)
     except (ValueError, UnknownLocaleError):
         return Locale("en")
 

@@ -27,6 +27,10 @@ SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     "claim.files_added": (
         "rabatt.receipts.checking.claim_files_added",
     ),
+    # claims: a file was added to a claim draft in the wizard (read it for the consumer's help).
+    "claims.draft_file_added": (
+        "rabatt.receipts.checking.draft_file_added",
+    ),
     # claims asks before bank details change or a claim is voided: a veto topic.
     "claim.payout_change_requested": (
         "rabatt.payouts.selectors.refuse_if_payment_in_flight",

@@ -160,8 +160,10 @@ def _tell(row: OutboundEmail, status: str) -> None:
 def email_message(row: OutboundEmail) -> mail.EmailMultiAlternatives:
     """Render a queued e-mail in its language, with headers; no database writes."""
     site = settings.SITE_URL
-    context = {**row.context, "site_url": site, "privacy_url": f"{site}/privacy/",
-               "lang": row.locale}
+    language = row.locale if row.locale in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    # Every link carries the language, so the pages it opens speak the e-mail's language.
+    context = {**row.context, "site_url": site, "privacy_url": f"{site}/privacy/?lang={language}",
+               "lang": language}
     headers = {"Message-ID": row.message_id or make_msgid(domain="rabatt.invalid")}
     if row.unsubscribe_path:
         url = f"{site}{row.unsubscribe_path}"
@@ -169,7 +171,6 @@ def email_message(row: OutboundEmail) -> mail.EmailMultiAlternatives:
         # RFC 2369 and RFC 8058 one-click unsubscribe.
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    language = row.locale if row.locale in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     with translation.override(language):
         # A subject is one line, whatever the context held.
         subject = " ".join(render_to_string(f"{row.template}.subject.txt", context).split())

@@ -166,4 +166,15 @@ DATAMAP = [
         "response": personal(C.IDENTIFIER, ("service",), "idempotency"),
         "created_at": _N,
     }),
+    ModelMap("core.WorkerHeartbeat", description="task workers' signs of life (ops)", fields={
+        "worker_id": not_personal(why="a random id of a worker process"),
+        "host": not_personal(why="the name of a server of ours"),
+        "pid": _N, "queues": _N, "started_at": _N, "beat_at": _N,
+    }),
+    ModelMap("core.ScheduledRun", description="which node ran a scheduled job for which slot",
+             fields={
+        "id": _N, "job": _N, "slot": _N, "started_at": _N, "finished_at": _N, "outcome": _N,
+        "node": not_personal(why="a machine's host name and process id"),
+        "detail": not_personal(why="the job's name or its error class, never personal data"),
+    }),
 ]

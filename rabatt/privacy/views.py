@@ -87,6 +87,7 @@ def request_page(request: HttpRequest, token: str) -> HttpResponse:
                 name, data = access_request_export(token=token)
                 response = HttpResponse(data, content_type="application/zip")
                 response["Content-Disposition"] = f'attachment; filename="{name}"'
+                response["Cache-Control"] = "private, no-store"  # bank details inside
                 return response
             if kind == RequestKind.RECTIFICATION:
                 assert rectify_form is not None

@@ -22,7 +22,8 @@ from babel.core import get_global
 from django.db import transaction
 
 from rabatt.campaigns.models import Product, Retailer
-from rabatt.claims.models import Claim, ClaimEvent, ClaimLine
+from rabatt.campaigns.selectors import campaign_rules
+from rabatt.claims.models import Claim, ClaimDraft, ClaimEvent, ClaimLine
 from rabatt.claims.services import claim_event_record
 from rabatt.core import hooks
 from rabatt.core.timeutil import utcnow
@@ -38,8 +39,14 @@ from rabatt.receipts.reading import (
     text_fingerprint,
     verify,
 )
+from rabatt.receipts.reading.document import documents_dump, documents_load
 from rabatt.receipts.reading.fingerprint import hash_bands, to_signed
-from rabatt.receipts.reading.pipeline import read_receipt
+from rabatt.receipts.reading.pipeline import (
+    extract_readings,
+    read_documents,
+    read_receipt,
+    reading_settings,
+)
 from rabatt.receipts.schemas import DUPLICATES_ADAPTER, FIELDS_ADAPTER
 from rabatt.receipts.selectors import DuplicateHit, claim_duplicates
 from rabatt.receipts.services import measure_readability, receipt_read
@@ -213,16 +220,21 @@ def receipt_read_and_check(*, receipt_id: str, force: bool = False) -> ReceiptFi
         _fail(receipt_id, ReadingStatus.FAILED, "file_unavailable")
         return None
     retailers = list(claim.campaign.retailers.all())
-    products = [ProductRef(names[0], names[1:], key=p.code)
-                for p in Product.objects.filter(campaign=claim.campaign)
-                for names in [_product_names(p)]]
+    products = _product_refs(claim.campaign_id)
+    languages = languages_for(claim.purchase_country)
     try:
-        extraction = read_receipt(
-            data, content_type=receipt.content_type,
-            languages=languages_for(claim.purchase_country),
-            retailers=_retailer_refs(retailers), products=products,
-            currency_hint=claim.currency,
-        )
+        kept = _kept_readings(receipt, languages)
+        if kept is not None:
+            # Read while the claim was a draft, with these very settings: extract again from
+            # what was read (the rules may differ now), never read the page a second time.
+            extraction = extract_readings(kept, retailers=_retailer_refs(retailers),
+                                          products=products, currency_hint=claim.currency)
+        else:
+            extraction = read_receipt(
+                data, content_type=receipt.content_type, languages=languages,
+                retailers=_retailer_refs(retailers), products=products,
+                currency_hint=claim.currency,
+            )
         phash = perceptual_hash(data)
     except UnsupportedDocument:
         _fail(receipt_id, ReadingStatus.UNSUPPORTED, "unsupported_document")
@@ -265,6 +277,105 @@ def receipt_read_and_check(*, receipt_id: str, force: bool = False) -> ReceiptFi
         "read_at", "reading_seconds",
     ])
     return receipt
+
+
+def _product_refs(campaign_id: int) -> list[ProductRef]:
+    return [ProductRef(names[0], names[1:], key=p.code)
+            for p in Product.objects.filter(campaign_id=campaign_id)
+            for names in [_product_names(p)]]
+
+
+def _kept_readings(receipt: ReceiptFile, languages: str) -> list[Any] | None:
+    """Return the readings made of this file as a draft, if made with the same settings."""
+    kept = receipt.draft_reading if isinstance(receipt.draft_reading, dict) else {}
+    if (kept.get("status") != "done" or not kept.get("documents")
+            or kept.get("settings") != reading_settings(languages=languages)):
+        return None
+    try:
+        return documents_load(kept["documents"])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None  # kept by another version: read again
+
+
+# --- a draft's file, while the consumer is still in the wizard -------------------------------
+
+_DRAFT_DONE = ("done", "failed", "unsupported")
+
+
+def _draft_purchase(draft: ClaimDraft) -> tuple[str, str | None]:
+    """Return the country the draft names (or the campaign's first) and its currency."""
+    rules = campaign_rules(campaign=draft.campaign)
+    purchase = draft.data.get("purchase") or {}
+    country = str(purchase.get("country") or next(iter(rules.currencies), ""))
+    return country, rules.currencies.get(country)
+
+
+def _found(extraction: Extraction) -> dict[str, Any]:
+    retailer = extraction.retailer.value
+    return {
+        "retailer": ({"id": retailer.key, "name": retailer.name}
+                     if retailer is not None and retailer.key else None),
+        "date": extraction.date.value.isoformat() if extraction.date.value else None,
+        "total": str(extraction.total.value) if extraction.total.value is not None else None,
+        "currency": extraction.currency.value,
+        "products": [{"id": m.product.key, "price": str(m.price)}
+                     for m in extraction.products if m.product.key and m.price is not None],
+    }
+
+
+def draft_file_read(*, receipt_id: str) -> ReceiptFile | None:
+    """Read a draft's file in the background and keep every reading and what it found.
+
+    Safe to run again: a file read already with the same settings is left alone. The claim's
+    check reuses the readings (:func:`receipt_read_and_check`), so no page is read twice.
+    """
+    receipt = (ReceiptFile.objects.select_related("draft__campaign")
+               .filter(pk=receipt_id, claim__isnull=True).first())
+    if receipt is None or receipt.draft is None:
+        return None  # removed, or submitted meanwhile: the claim's check reads it
+    draft = receipt.draft
+    country, currency = _draft_purchase(draft)
+    languages = languages_for(country)
+    settings = reading_settings(languages=languages)
+    kept = receipt.draft_reading if isinstance(receipt.draft_reading, dict) else {}
+    if kept.get("status") in _DRAFT_DONE and kept.get("settings") == settings:
+        return receipt
+    ReceiptFile.objects.filter(pk=receipt_id).update(
+        draft_reading={"status": "reading", "settings": settings})
+    started = time.perf_counter()
+    outcome: dict[str, Any] = {"settings": settings}
+    try:
+        data = receipt_read(receipt=receipt, draft_key=bytes(draft.wrapped_key))
+        docs = read_documents(data, content_type=receipt.content_type, languages=languages)
+        extraction = extract_readings(
+            docs, retailers=_retailer_refs(draft.campaign.retailers.all()),
+            products=_product_refs(draft.campaign_id), currency_hint=currency)
+        outcome.update(status="done", documents=documents_dump(docs),
+                       found=_found(extraction))
+    except UnsupportedDocument:
+        outcome["status"] = "unsupported"
+    except (OSError, ValueError, DocumentError) as exc:
+        log.warning("draft file %s could not be read: %s", receipt_id, type(exc).__name__)
+        outcome["status"] = "failed"
+    except Exception:
+        # A file that breaks the reader must not break the wizard: it says it could not read.
+        log.exception("draft file %s could not be read", receipt_id)
+        outcome["status"] = "failed"
+    outcome["seconds"] = round(time.perf_counter() - started, 3)
+    outcome["read_at"] = utcnow().isoformat()
+    # Only a file still in its draft gets the result (it may have been removed meanwhile).
+    ReceiptFile.objects.filter(pk=receipt_id, claim__isnull=True).update(draft_reading=outcome)
+    receipt.draft_reading = outcome
+    return receipt
+
+
+def draft_file_added(*, receipt_id: object) -> None:
+    """Hear that a file was added to a draft: read it once the transaction commits."""
+    from rabatt.receipts.tasks import read_draft_file
+
+    receipt = str(receipt_id)
+    ReceiptFile.objects.filter(pk=receipt).update(draft_reading={"status": "pending"})
+    transaction.on_commit(lambda: read_draft_file.enqueue(receipt))
 
 
 # --- the claim as a whole ------------------------------------------------------------------

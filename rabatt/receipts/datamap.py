@@ -40,6 +40,12 @@ DATAMAP = [
         "phash_band3": personal(C.IDENTIFIER, ("fraud",), "receipt_paid", sample=104),
         "text_fingerprint": personal(C.IDENTIFIER, ("fraud",), "receipt_paid", sample="c" * 64,
                                      note="hash of shop, date, total and receipt number read"),
+        "draft_reading": personal(C.PURCHASE, ("claim", "fraud"), "receipt_paid",
+                                  sample={"found": {"total": "4990.00"}},
+                                  note="the text read from a receipt while the claim was "
+                                       "being filled in (every line, which can include a card "
+                                       "holder's name) and what was found in it, shown to "
+                                       "the consumer and reused when the claim is checked"),
     }),
     ModelMap("receipts.ReceiptCheck", subject="claim__subject", fields={
         "id": not_personal(), "claim": not_personal(why="a link to the claim"),

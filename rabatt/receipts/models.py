@@ -58,6 +58,11 @@ class ReceiptFile(models.Model):
     phash_band3 = models.IntegerField(null=True, blank=True, db_index=True)
     # SHA-256 of retailer, date, total and receipt number as read: the same purchase again.
     text_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    # A draft's file read in the background while the consumer is still in the wizard:
+    # ``status``, the ``settings`` it was read with, every reading (``documents``, words and
+    # boxes) and what was ``found``. Copied to the claim's file at submission, whose reading
+    # reuses the documents when the settings are the same (receipts.checking).
+    draft_reading = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["created_at"]

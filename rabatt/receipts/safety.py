@@ -12,7 +12,6 @@ import hashlib
 import io
 import re
 import struct
-import threading
 import unicodedata
 import zipfile
 import zlib
@@ -23,6 +22,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from rabatt.core.pdf import PdfLimitExceeded, inflated_size_within, page_within_limits, pdf_inspect
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_FILES_PER_CLAIM = 10
@@ -46,9 +47,6 @@ MAX_OBJSTM_INFLATED = 32 * 1024 * 1024
 KIND_JPEG = "image/jpeg"
 KIND_PDF = "application/pdf"
 KIND_PNG = "image/png"
-
-# pdfium is not thread-safe; gthread/ASGI workers may call this concurrently.
-_PDFIUM_LOCK = threading.Lock()
 
 
 class UploadRefused(Exception):
@@ -111,6 +109,20 @@ REFUSALS: dict[str, tuple[int, Promise]] = {
     "pdf_javascript": (422, _("The PDF contains scripts or automatic actions.")),
     "pdf_embedded_files": (422, _("The PDF contains attached or embedded files.")),
     "too_many_pages": (422, _("The PDF has more than 20 pages.")),
+    "pdf_too_complex": (
+        422,
+        _(
+            "The PDF is too large or too complex to check safely. Please upload a photo or "
+            "a screenshot of the receipt instead."
+        ),
+    ),
+    "pdf_page_too_large": (
+        422,
+        _(
+            "A page of the PDF is far larger than a receipt. Please upload a photo or a "
+            "screenshot of the receipt instead."
+        ),
+    ),
 }
 
 
@@ -432,6 +444,9 @@ def _vet_pdf(data: bytes) -> int:
     _check_trailer(data[eofs[-1].end() :])
     if _ENCRYPT.search(data):
         raise refuse("pdf_encrypted")
+    # Before any parser inflates a stream: a few MB can inflate to gigabytes.
+    if not inflated_size_within(data):
+        raise refuse("pdf_too_complex")
     _judge_names(_names_in(data), _RAW_SCRIPT, _RAW_EMBED)
     for inflated in _inflated_object_streams(data):
         _judge_names(_names_in(inflated), _SCRIPT_NAMES, _EMBED_NAMES)
@@ -490,36 +505,16 @@ def _walk_pdf_objects(data: bytes) -> None:
 
 
 def _pdfium_pages(data: bytes) -> int:
-    """Open the PDF with pdfium, the engine browsers use, and count its pages."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
-
-    with _PDFIUM_LOCK:
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as exc:
-            if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
-                raise refuse("pdf_encrypted") from exc
-            raise refuse("pdf_unreadable") from exc
-        try:
-            if pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1:
-                raise refuse("pdf_encrypted")
-            if pdfium_c.FPDFDoc_GetJavaScriptActionCount(pdf.raw) > 0:
-                raise refuse("pdf_javascript")
-            if pdf.count_attachments() > 0:
-                raise refuse("pdf_embedded_files")
-            pages = len(pdf)
-            if pages < 1:
-                raise refuse("pdf_unreadable")
-            if pages > MAX_PDF_PAGES:
-                raise refuse("too_many_pages")
-            for index in range(pages):
-                pdf[index].close()  # a page that will not load is a PDF we cannot show
-        except pdfium.PdfiumError as exc:
-            raise refuse("pdf_unreadable") from exc
-        finally:
-            pdf.close()
-    return pages
+    """Open the PDF with pdfium, the engine browsers use, in the limited child; count pages."""
+    try:
+        info = pdf_inspect(data, max_pages=MAX_PDF_PAGES)
+    except PdfLimitExceeded as exc:
+        raise refuse("pdf_too_complex") from exc
+    except ValueError as exc:
+        raise refuse(str(exc) if str(exc) in REFUSALS else "pdf_unreadable") from exc
+    if not all(page_within_limits(width, height) for width, height in info.sizes):
+        raise refuse("pdf_page_too_large")
+    return info.pages
 
 
 # --- display name -------------------------------------------------------------

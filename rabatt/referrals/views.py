@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rabatt.campaigns.models import Campaign
 from rabatt.codes.selectors import codes_report
 from rabatt.core.errors import DomainError, NotFound
+from rabatt.core.i18n import active_language
 from rabatt.core.ratelimit import client_ip, rate_limit
 from rabatt.referrals.conf import DEVICE_COOKIE, progress_link_days, signup_rate_per_ip
 from rabatt.referrals.forms import FriendForm
@@ -44,8 +44,7 @@ def _referral(token: str) -> Referral:
 
 
 def _language() -> str:
-    lang = (translation.get_language() or "en").split("-")[0]
-    return lang if lang in ("en", "nb") else "en"
+    return active_language()
 
 
 def _with_device(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -28,9 +29,9 @@ log = logging.getLogger(__name__)
 
 
 def info_reason_texts(*, claim: Claim) -> dict[str, dict[str, str]]:
-    """The request-for-information reasons in English and Bokmål, to prefill the message."""
+    """The request-for-information reasons in every language, to prefill the message."""
     texts: dict[str, dict[str, str]] = {}
-    for lang in ("en", "nb"):
+    for lang, _name in settings.LANGUAGES:
         with translation.override(lang):
             texts[lang] = {
                 "intro": str(_("Hello %(name)s, to finish checking your claim %(reference)s "

@@ -21,6 +21,7 @@ from rabatt.claims import services as claims
 from rabatt.claims.models import Claim, ClaimEvent, ClaimStatus
 from rabatt.claims.transitions import TRANSITIONS
 from rabatt.core.errors import Conflict, DomainError, NotFound
+from rabatt.core.pdf import PdfLimitExceeded, pdf_pages
 from rabatt.core.timeutil import utcnow
 from rabatt.privacy.subjects import subject_ensure_processable, subject_unseal
 from rabatt.receipts.models import ReceiptFile
@@ -260,18 +261,21 @@ def receipt_page(*, claim: Claim, actor: User, receipt_id: str, page: int) -> tu
     access_log(actor=actor, claim=claim, what=f"receipt:{str(receipt.pk)[:8]}:{page + 1}")
     if receipt.content_type != "application/pdf":
         return data, "image/jpeg"
-    import pypdfium2
-
-    pdf = pypdfium2.PdfDocument(data)
+    # Rendered in the limited child, within the desk's pixel cap (2400 px on the long side).
     try:
-        pdf_page = pdf[page]
-        width, height = pdf_page.get_size()
-        scale = min(2.0, MAX_PAGE_PIXELS / max(width, height, 1))
-        image = pdf_page.render(scale=scale).to_pil()
-        out = io.BytesIO()
-        image.save(out, "PNG", optimize=False)
-    finally:
-        pdf.close()
+        rendered = pdf_pages(data, indices=[page], dpi=144,
+                             max_pixels=MAX_PAGE_PIXELS * MAX_PAGE_PIXELS)
+    except (PdfLimitExceeded, ValueError) as exc:
+        raise NotFound(_("This page cannot be shown."), code="page_unrenderable") from exc
+    image = rendered[0].image if rendered else None
+    if image is None:
+        raise NotFound(_("No such file."))
+    scale = min(1.0, MAX_PAGE_PIXELS / max(image.width, image.height, 1))
+    if scale < 1.0:
+        image = image.resize((max(1, round(image.width * scale)),
+                              max(1, round(image.height * scale))))
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=False)
     return out.getvalue(), "image/png"
 
 

@@ -49,6 +49,9 @@ def live_campaign(transactional_db: None) -> Campaign:
 def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
     """Open a page in a fresh context for a viewport ("phone"/"desktop") and a language."""
     contexts = []
+    # Chromium reports every resource or inline code the Content-Security-Policy blocked on
+    # the console: a page that needs something the policy forbids fails its test.
+    blocked: list[str] = []
 
     def make(viewport: str, language: str, *, javascript: bool = True) -> Page:
         context = browser.new_context(
@@ -57,11 +60,15 @@ def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: blocked.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert blocked == []
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 
 from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.models import Claim, ClaimEvent, ClaimStatus
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.review.models import AccessLog, ApprovalRequest
-from rabatt.review.tests.factories import desk_claim, receipt_pdf, staff_user
+from rabatt.review.tests.factories import receipt_pdf, staff_user
 from tests.browser.desk_helpers import assert_accessible, dismiss_cookie_banner, log_in, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,9 +28,9 @@ def test_agent_reviews_by_keyboard_and_the_consumer_answers(live_server, desk_ca
                                                              open_page, shot):
     base = live_server.url
     agent = staff_user("agent", device=False)
-    claim = desk_claim(desk_campaign, files=[receipt_pdf(pages=2)])
-    risky = desk_claim(desk_campaign, bank_holder_match=0.2, email="ola@example.no")
-    swedish = desk_claim(desk_campaign, email="sven@example.se")
+    claim = claim_factory(desk_campaign, files=[receipt_pdf(pages=2)])
+    risky = claim_factory(desk_campaign, holder="Per Hansen", email="ola@example.no")
+    swedish = claim_factory(desk_campaign, email="sven@example.se")
     Claim.objects.filter(pk=swedish.pk).update(purchase_country="SE")
 
     page = open_page("desktop", "en")
@@ -118,8 +119,8 @@ def test_four_eyes_and_bulk(live_server, desk_campaign, open_page, shot):
     base = live_server.url
     agent = staff_user("agent")
     supervisor = staff_user("supervisor")
-    big = desk_claim(desk_campaign, price="9990.00")  # 1455 NOK > the 1200 four-eyes limit
-    small = [desk_claim(desk_campaign, email=f"p{i}@example.no") for i in range(2)]
+    big = claim_factory(desk_campaign, price="9990.00")  # 1455 NOK > the 1200 four-eyes limit
+    small = [claim_factory(desk_campaign, email=f"p{i}@example.no") for i in range(2)]
 
     first = open_page("desktop", "en")
     log_in(first, base, agent)

@@ -11,8 +11,9 @@ from playwright.sync_api import Page, expect
 
 from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.models import Claim
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.review.presenters import claim_signals
-from rabatt.review.tests.factories import desk_claim, staff_user, with_checks
+from rabatt.review.tests.factories import staff_user, with_checks
 from tests.browser.desk_helpers import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,7 +71,7 @@ def test_evidence_is_drawn_over_the_receipt_and_follows_zoom_and_rotation(live_s
     base = live_server.url
     campaign = campaign_factory()
     agent = staff_user("agent")
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     with_checks(claim, checked(str(claim.files.get().pk)))
 
     page = open_page("desktop", "en")
@@ -126,7 +127,7 @@ def test_the_checks_refresh_themselves_while_the_receipts_are_read(live_server, 
     base = live_server.url
     campaign = campaign_factory()
     agent = staff_user("agent")
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     file_id = str(claim.files.get().pk)
     with_checks(claim, {
         "receipts": {"status": "reading", "files": 1, "read": 0, "checked_at": None}})
@@ -169,7 +170,7 @@ def test_a_real_receipt_read_in_the_background_is_marked_where_it_was_read(
     campaign = campaign_factory()
     agent = staff_user("agent")
     photo = receipt_photo(CLAIMS[0], "25.07.2019")
-    claim = desk_claim(campaign, files=[photo],
+    claim = claim_factory(campaign, files=[photo],
                        submitted_at=datetime(2019, 7, 26, 9, 0, tzinfo=UTC))
     read_receipt_file.call(str(claim.files.get().pk))
     claim.refresh_from_db()

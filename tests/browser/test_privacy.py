@@ -8,16 +8,18 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import override_settings
 from playwright.sync_api import Page, expect
 
+from rabatt.claims.tests.factories import claim_factory
+from rabatt.core.timeutil import utcnow
 from rabatt.notifications.tests.smtp import Inbox, smtp_server
 from rabatt.privacy.models import Subject
-from rabatt.privacy.subjects import subject_for_email
-from rabatt.privacy.tests.factories import EMAIL, IBAN, claim_make
+from rabatt.privacy.tests.factories import EMAIL, IBAN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,6 +27,14 @@ SCRIPT = "/static/privacy/analytics-example.js"
 # Strictly necessary: the session, CSRF protection, the language and the cookie choice itself.
 NECESSARY = {"sessionid", "csrftoken", "django_language", "rabatt_cookies"}
 
+
+
+
+def _claim_today(campaign: Any) -> Any:
+    """A claim in review, bought yesterday in the campaign moved to today."""
+    now = utcnow()
+    return claim_factory(campaign, status="in_review", email=EMAIL,
+                         purchased_at=now - timedelta(days=1), submitted_at=now)
 
 @pytest.fixture
 def inbox(live_server: Any) -> Iterator[Inbox]:
@@ -47,8 +57,7 @@ def _request_link(page: Page, base: str, inbox: Inbox, kind: str) -> str:
 
 
 def test_rights_page_and_export_downloaded(live_server, live_campaign, inbox, open_page, shot):
-    claim = claim_make(subject=subject_for_email(email=EMAIL), campaign=live_campaign,
-                       with_file=True)
+    claim = _claim_today(live_campaign)
     page = open_page("phone", "nb")
     page.goto(live_server.url + "/privacy/")
     expect(page.locator("h1")).to_have_text("Personvern og dine data")
@@ -79,8 +88,7 @@ def test_rights_page_and_export_downloaded(live_server, live_campaign, inbox, op
 
 def test_erasure_confirmed_and_tracker_stops_answering(live_server, live_campaign, inbox,
                                                        open_page, shot):
-    claim = claim_make(subject=subject_for_email(email=EMAIL), campaign=live_campaign,
-                       status="in_review", with_file=True)
+    claim = _claim_today(live_campaign)
     page = open_page("desktop", "en")
     # The tracker finds the claim before...
     page.goto(live_server.url + "/track/")

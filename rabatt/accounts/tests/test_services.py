@@ -1,8 +1,10 @@
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 
 from rabatt.accounts import services
 from rabatt.accounts.models import ApiToken, StaffProfile, StaffTotpDevice
 from rabatt.core.errors import Conflict, DomainError
+from rabatt.core.timeutil import utcnow
 from rabatt.review.tests.factories import PASSWORD, staff_user, totp_now
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +29,28 @@ def test_create_with_password_hashes_it_and_without_gives_a_link(settings):
         services.staff_password_set(uidb64=uid, token=token, password=PASSWORD + "x")
 
 
-def test_lockout_after_repeated_failures_alerts_administrators(
+class CountingHasher(MD5PasswordHasher):
+    """Count the password hashes computed: the work behind each answer, without a clock."""
+
+    algorithm = "counting_md5"
+    calls = 0
+
+    def encode(self, password: str, salt: str) -> str:
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+def refusal(email: str, password: str, ip: str) -> tuple[object, ...]:
+    """Return everything a caller learns from a refused login, and the hashes it cost."""
+    before = CountingHasher.calls
+    with pytest.raises(services.LoginFailed) as info:
+        services.staff_authenticate(email=email, password=password, ip=ip)
+    exc = info.value
+    return (type(exc), str(exc.message), exc.status, exc.code, exc.as_dict(),
+            CountingHasher.calls - before)
+
+
+def test_failures_from_one_address_block_that_address_not_the_person(
         settings, mailoutbox, django_capture_on_commit_callbacks):
     settings.STAFF_LOCKOUT_FAILURES = 3
     admin = staff_user("administrator", "boss@rabatt.test")
@@ -37,12 +60,52 @@ def test_lockout_after_repeated_failures_alerts_administrators(
             with pytest.raises(services.LoginFailed):
                 services.staff_authenticate(email=agent.email, password="wrong", ip="10.0.0.9")
     profile = StaffProfile.objects.get(user=agent)
+    assert profile.failed_logins == 3
     assert profile.locked_until is not None
-    with pytest.raises(services.LoginFailed):  # even the right password, while locked
+    # The stranger's address stays refused for this account, even with the right password.
+    StaffProfile.objects.filter(user=agent).update(locked_until=None)  # the delay has passed
+    with pytest.raises(services.LoginFailed):
         services.staff_authenticate(email=agent.email, password=PASSWORD, ip="10.0.0.9")
+    # The person, from their own address, gets in once the short delay has passed.
+    assert services.staff_authenticate(email=agent.email, password=PASSWORD,
+                                       ip="192.0.2.7") == agent
     assert [m.to for m in mailoutbox] == [[admin.email]]
     assert "agent@rabatt.test" in mailoutbox[0].subject
     assert "10.0.0.9" in mailoutbox[0].body
+
+
+def test_the_account_delay_grows_and_is_capped(settings):
+    settings.STAFF_LOCKOUT_FAILURES = 2
+    settings.STAFF_LOGIN_DELAY_MAX_SECONDS = 5
+    agent = staff_user("agent")
+    delays = []
+    for n in range(6):
+        StaffProfile.objects.filter(user=agent).update(locked_until=None)
+        with pytest.raises(services.LoginFailed):
+            services.staff_authenticate(email=agent.email, password="wrong", ip=f"10.0.1.{n}")
+        until = StaffProfile.objects.get(user=agent).locked_until
+        delays.append(None if until is None else round((until - utcnow()).total_seconds()))
+    assert delays == [None, 1, 2, 4, 5, 5]
+    # Within the delay even the right password from a fresh address is not checked.
+    with pytest.raises(services.LoginFailed):
+        services.staff_authenticate(email=agent.email, password=PASSWORD, ip="192.0.2.8")
+    assert StaffProfile.objects.get(user=agent).failed_logins == 6
+
+
+def test_locked_unknown_and_wrong_get_identical_answers_after_identical_work(settings):
+    settings.PASSWORD_HASHERS = ["rabatt.accounts.tests.test_services.CountingHasher"]
+    settings.STAFF_LOCKOUT_FAILURES = 2
+    agent = staff_user("agent")
+    wrong = refusal(agent.email, "wrong", "10.0.2.1")
+    unknown = refusal("nobody@rabatt.test", "wrong", "10.0.2.2")
+    refusal(agent.email, "wrong", "10.0.2.1")  # the second failure starts the delay
+    delayed = refusal(agent.email, PASSWORD, "10.0.2.3")
+    StaffProfile.objects.filter(user=agent).update(locked_until=None)  # the delay has passed
+    address_blocked = refusal(agent.email, PASSWORD, "10.0.2.1")
+    assert wrong == unknown == delayed == address_blocked
+    assert wrong[-1] == 1  # one password hash behind every answer
+    assert services.staff_authenticate(email=agent.email, password=PASSWORD,
+                                       ip="10.0.2.4") == agent
 
 
 def test_wrong_codes_count_too_and_a_right_code_clears(settings):

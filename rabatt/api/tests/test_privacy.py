@@ -11,11 +11,12 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.notifications.tests.smtp import smtp_server
 from rabatt.privacy.audit import audit_verify
 from rabatt.privacy.models import AuditEntry, PrivacyRequest, Subject
 from rabatt.privacy.subjects import subject_for_email
-from rabatt.privacy.tests.factories import EMAIL, IBAN, claim_make
+from rabatt.privacy.tests.factories import EMAIL, IBAN
 from rabatt.privacy.tests.factories import example_campaign as campaign_factory
 
 # The e-mails leave through the outbox once their request commits: real transactions.
@@ -42,7 +43,8 @@ def _token(inbox) -> str:
 
 
 def test_unknown_and_known_addresses_get_the_same_answer(client, inbox):
-    claim_make(subject=subject_for_email(email=EMAIL), campaign=campaign_factory())
+    claim_factory(campaign_factory(), status="in_review", email=EMAIL)
+    before = len(inbox.messages)  # the claim's own confirmation
     known = client.post("/api/v1/privacy/requests", {"email": EMAIL, "kind": "access"},
                         content_type="application/json")
     unknown = client.post("/api/v1/privacy/requests",
@@ -52,18 +54,19 @@ def test_unknown_and_known_addresses_get_the_same_answer(client, inbox):
     assert known.json() == unknown.json()
     assert PrivacyRequest.objects.count() == 1
     assert Subject.objects.count() == 1  # asking creates no one
-    assert len(inbox.messages) == 2
+    assert len(inbox.messages) == before + 2
     assert "no personal data" in inbox.text(-1)
 
 
 def test_access_export_works_once(client, inbox):
-    claim = claim_make(subject=subject_for_email(email=EMAIL), campaign=campaign_factory(),
-                       with_file=True)
+    claim = claim_factory(campaign_factory(), status="in_review", email=EMAIL)
     client.post("/api/v1/privacy/requests", {"email": EMAIL, "kind": "access"},
                 content_type="application/json")
     token = _token(inbox)
     response = client.get(f"/api/v1/privacy/requests/{token}/export")
     assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert "default-src 'none'" in response["Content-Security-Policy"]
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     data = json.loads(archive.read("data.json"))
     assert data["data"]["claims.Claim"][0]["email"] == EMAIL
@@ -80,7 +83,7 @@ def test_access_export_works_once(client, inbox):
 def test_erasure_confirm_and_queue(client, inbox):
     subject = subject_for_email(email=EMAIL)
     campaign = campaign_factory()
-    claim_make(subject=subject, campaign=campaign, status="approved")
+    claim_factory(campaign, status="approved", email=EMAIL)
     client.post("/api/v1/privacy/requests", {"email": EMAIL, "kind": "erasure"},
                 content_type="application/json")
     response = client.post(f"/api/v1/privacy/requests/{_token(inbox)}/confirm")
@@ -101,7 +104,7 @@ def test_rate_limited(client, inbox):
 
 
 def test_rate_limit_refuses_without_side_effects(client, inbox):
-    claim_make(subject=subject_for_email(email=EMAIL), campaign=campaign_factory())
+    claim_factory(campaign_factory(), status="in_review", email=EMAIL)
     for _ in range(3):
         assert client.post("/api/v1/privacy/requests", {"email": EMAIL, "kind": "access"},
                            content_type="application/json").status_code == 202
@@ -128,8 +131,7 @@ def test_restriction_confirm_works_once_and_services_refuse(client, inbox):
     from rabatt.claims.services import claim_start_review
     from rabatt.core.errors import DomainError
 
-    subject = subject_for_email(email=EMAIL)
-    claim = claim_make(subject=subject, campaign=campaign_factory(), status="submitted")
+    claim = claim_factory(campaign_factory(), status="submitted", email=EMAIL)
     client.post("/api/v1/privacy/requests", {"email": EMAIL, "kind": "restriction"},
                 content_type="application/json")
     token = _token(inbox)
@@ -157,7 +159,7 @@ def test_links_expire(client, inbox):
     from rabatt.core.timeutil import utcnow
 
     subject = subject_for_email(email=EMAIL)
-    claim_make(subject=subject, campaign=campaign_factory())
+    claim_factory(campaign_factory(), status="in_review", email=EMAIL)
     client.post("/api/v1/privacy/requests", {"email": EMAIL, "kind": "erasure"},
                 content_type="application/json")
     token = _token(inbox)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from rabatt.campaigns.tests.factories import campaign_factory
+from rabatt.campaigns.tests.factories import campaign_factory, example_data
 from rabatt.codes.models import Code, CodeEvent, CodeStatus, Redemption
 from rabatt.codes.services import api_key_revoke
 from rabatt.codes.tests.factories import direct_code, mistyped, order, shop_key
@@ -185,3 +185,76 @@ def test_rate_limits_count_invalid_codes(campaign, key, settings):
     settings.RABATT_SHOP_RATE_PER_KEY = 3
     bad = order(mistyped(direct_code(campaign)))
     assert [post(key, "validate", bad).status_code for _ in range(4)] == [422, 422, 422, 429]
+
+
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "LOCATION": "shop-api-tests"}}
+
+
+@pytest.fixture
+def memory_cache(settings):
+    from django.core.cache import cache
+
+    settings.CACHES = LOCMEM
+    settings.RATE_LIMITS_ENABLED = False
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_validate_reads_only_the_code_once_the_key_is_cached(memory_cache, campaign, key,
+                                                            django_assert_num_queries):
+    code = direct_code(campaign)
+    assert post(key, "validate", order(code)).status_code == 200
+    with django_assert_num_queries(1):
+        response = post(key, "validate", order(code))
+    assert response.json() == {"valid": True, "discount": "748.50", "currency": "NOK"}
+
+
+@pytest.mark.postgres
+def test_redeem_is_one_statement_on_postgresql(memory_cache, campaign, key,
+                                               django_assert_num_queries):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement redeem is PostgreSQL's (UPDATE ... RETURNING in a CTE)")
+    post(key, "validate", order(direct_code(campaign)))  # caches the key and the campaign
+    code = direct_code(campaign)
+    # Inside the test's transaction the statement runs in a savepoint: 3 queries here, 1 in
+    # production's autocommit (benchmarks/load.py measures that).
+    with django_assert_num_queries(3) as captured:
+        response = post(key, "redeem", order(code, order_id="ONE-TRIP"))
+    assert response.status_code == 200, response.json()
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == [
+        "SAVEPOINT", "WITH", "RELEASE"]
+    redemption = Redemption.objects.get()
+    assert response.json() == {"redeemed": True, "discount": "748.50", "currency": "NOK",
+                               "redemption_id": redemption.pk}
+    assert (redemption.code_id, redemption.order_id, redemption.status, redemption.country,
+            redemption.lines) == (code.pk, "ONE-TRIP", "redeemed", "NO",
+                                  [{"product": "beam", "price": "4990.00", "quantity": 1}])
+    code.refresh_from_db()
+    assert code.status == CodeStatus.USED
+    assert code.used_at is not None
+    event = CodeEvent.objects.get(kind="redeemed")
+    assert (event.code_id, event.redemption_id, event.data) == (
+        code.pk, redemption.pk,
+        {"order_id": "ONE-TRIP", "discount": "748.50", "currency": "NOK"})
+    assert event.api_key is not None
+    assert event.api_key.name == "webshop"
+
+
+def test_a_revoked_key_is_refused_on_the_next_request(memory_cache, campaign, key):
+    code = direct_code(campaign)
+    assert post(key, "validate", order(code)).status_code == 200
+    api_key_revoke(name_or_prefix="webshop")
+    assert post(key, "validate", order(code)).status_code == 401
+
+
+def test_a_changed_campaign_answers_with_its_new_rules(memory_cache, campaign, key):
+    code = direct_code(campaign)
+    assert post(key, "validate", order(code)).json()["discount"] == "748.50"
+    data = example_data()
+    data["benefit"]["rate"] = 20
+    campaign_factory(data)
+    assert post(key, "validate", order(code)).json()["discount"] == "998.00"

@@ -6,8 +6,8 @@ import pytest
 
 from rabatt.accounts.services import token_create, token_revoke
 from rabatt.claims.models import ClaimStatus
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.review.models import AccessLog, Assignment
-from rabatt.review.tests.factories import desk_claim
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/staff"
@@ -27,7 +27,7 @@ def test_no_invalid_or_revoked_token_is_401(client, agent):
 
 
 def test_list_filter_and_pages(client, campaign, agent):
-    claims = [desk_claim(campaign) for _ in range(3)]
+    claims = [claim_factory(campaign) for _ in range(3)]
     auth = bearer(agent)
     body = client.get(f"{BASE}/claims?limit=2", **auth).json()
     assert [i["reference"] for i in body["items"]] == [c.reference for c in claims[:2]]
@@ -41,7 +41,7 @@ def test_list_filter_and_pages(client, campaign, agent):
 
 
 def test_get_one_is_audited_and_masks_the_bank(client, campaign, agent):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     body = client.get(f"{BASE}/claims/{claim.reference}", **bearer(agent)).json()
     assert body["reference"] == claim.reference
     assert body["bank_masked"].startswith("NO93")
@@ -52,7 +52,7 @@ def test_get_one_is_audited_and_masks_the_bank(client, campaign, agent):
 
 
 def test_get_one_shows_the_receipt_reading(client, campaign, agent):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     body = client.get(f"{BASE}/claims/{claim.reference}", **bearer(agent)).json()
     assert body["decided_automatically"] is False
     [file] = body["files"]
@@ -67,7 +67,7 @@ def test_get_one_shows_the_receipt_reading(client, campaign, agent):
 
 
 def test_decisions_and_four_eyes(client, campaign, agent, agent2):
-    big = desk_claim(campaign, price="9990.00")
+    big = claim_factory(campaign, price="9990.00")
     first = client.post(f"{BASE}/claims/{big.reference}/approve", {},
                         content_type="application/json", **bearer(agent))
     assert (first.status_code, first.json()) == (202, {"reference": big.reference,
@@ -79,7 +79,7 @@ def test_decisions_and_four_eyes(client, campaign, agent, agent2):
                          content_type="application/json", **bearer(agent2))
     assert (second.status_code, second.json()["status"]) == (200, "approved")
 
-    small = desk_claim(campaign)
+    small = claim_factory(campaign)
     info = client.post(f"{BASE}/claims/{small.reference}/request-info",
                        {"reasons": ["receipt_unreadable"], "message": "Please"},
                        content_type="application/json", **bearer(agent))
@@ -93,7 +93,7 @@ def test_decisions_and_four_eyes(client, campaign, agent, agent2):
 
 
 def test_refusals_change_nothing(client, campaign, agent, finance):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     before = (claim.status, claim.events.count())
     for path, body, user, status, code in [
         ("approve", {}, finance, 403, "permission_denied"),
@@ -122,3 +122,15 @@ def test_openapi_documents_the_staff_endpoints(client):
     approve = paths["/api/v1/staff/claims/{reference}/approve"]["post"]
     assert {"200", "202", "401", "403", "404", "409", "422"} <= set(approve["responses"])
     assert approve["security"] == [{"StaffToken": []}]
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "[]", "null", "\"approve\"", "{nope",
+                                  "{\"message\": null}", "{\"message\": 5}"])
+def test_approve_refuses_bodies_that_are_not_a_decision(client, campaign, agent, body):
+    claim = claim_factory(campaign)
+    response = client.post(f"{BASE}/claims/{claim.reference}/approve", body,
+                           content_type="application/json", **bearer(agent))
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid_input"
+    claim.refresh_from_db()
+    assert claim.status != ClaimStatus.APPROVED

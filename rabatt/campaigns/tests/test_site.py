@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 
+from rabatt.campaigns.campaign_file import campaign_languages
 from rabatt.campaigns.tests.factories import campaign_factory, example_data
 from rabatt.campaigns.views import Block, text_blocks
 
@@ -79,7 +80,9 @@ def test_the_direct_channel_lists_its_exclusions(client):
 
 def test_campaign_text_is_escaped_not_rendered_as_html(client):
     data = example_data()
-    data["content"]["intro"] = {"en": "<script>alert(1)</script>\n\n- <b>one</b>\n- two"}
+    # A live campaign needs the text in each of its languages (campaign_languages).
+    data["content"]["intro"] = {lang: "<script>alert(1)</script>\n\n- <b>one</b>\n- two"
+                                for lang in campaign_languages(data)}
     campaign_factory(data)
     page = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<script>alert(1)</script>" not in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+from datetime import datetime
 from typing import Any
 
 from PIL import Image, ImageDraw
@@ -119,6 +120,20 @@ def _steps() -> dict[str, Any]:
     }
 
 
+def _when(value: str | datetime) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _upload(numbered: tuple[int, bytes | tuple[str, bytes, str]]) -> tuple[str, bytes, str]:
+    # A bare file is named by what it holds, as a browser would send it.
+    n, file = numbered
+    if isinstance(file, tuple):
+        return file
+    if file.startswith(b"%PDF"):
+        return f"receipt{n}.pdf", file, "application/pdf"
+    return f"receipt{n}.jpg", file, "image/jpeg"
+
+
 def factory_staff() -> Any:
     """The staff member the factory acts as (a supervisor may take every staff action)."""
     from django.contrib.auth import get_user_model
@@ -137,21 +152,22 @@ def claim_factory(
     email: str = "kari@example.no",
     first_name: str = "Kari",
     last_name: str = "Nordmann",
+    city: str = "Oslo",
     holder: str | None = None,
     country: str = "NO",
     retailer: str | None = "elkjop-no",
     product: str = "beam",
     price: str = "4990.00",
-    purchased_at: str = "2019-07-25T14:03:00+00:00",
-    submitted_at: str = SUBMITTED_AT,
+    purchased_at: str | datetime = "2019-07-25T14:03:00+00:00",
+    submitted_at: str | datetime = SUBMITTED_AT,
     bank: dict[str, str] | None = None,
     locale: str = "nb",
-    files: list[bytes] | None = None,
+    files: list[bytes | tuple[str, bytes, str]] | None = None,
     marketing_consent: bool = False,
+    code: str | None = None,
 ) -> Any:
     """Submit a claim through ``claim_submit`` and walk it to ``status`` with the real
     transition functions (no HTTP; files are read only if on-commit work runs)."""
-    from datetime import datetime
     from decimal import Decimal
 
     from rabatt.campaigns.rules import PurchaseLine
@@ -159,17 +175,17 @@ def claim_factory(
     from rabatt.claims.models import Claim
     from rabatt.receipts.services import receipt_vet
 
-    submitted = datetime.fromisoformat(submitted_at)
-    uploads = [receipt_vet(data=blob, name=f"receipt{i}.jpg", content_type="image/jpeg")
-               for i, blob in enumerate(files or [receipt_jpeg()])]
+    submitted = _when(submitted_at)
+    uploads = [receipt_vet(data=blob, name=name, content_type=kind)
+               for name, blob, kind in map(_upload, enumerate(files or [receipt_jpeg()]))]
     claim = services.claim_submit(
-        campaign=campaign, code=code_new(campaign),
+        campaign=campaign, code=code or code_new(campaign),
         person=services.PersonIn(first_name=first_name, last_name=last_name, email=email,
-                                 address_line1="Storgata 1", postcode="0155", city="Oslo",
+                                 address_line1="Storgata 1", postcode="0155", city=city,
                                  country=country),
         purchase=services.PurchaseIn(
             country=country, channel="retailer", retailer=retailer,
-            purchased_at=datetime.fromisoformat(purchased_at),
+            purchased_at=_when(purchased_at),
             lines=[PurchaseLine(product=product, price=Decimal(price), quantity=1)]),
         bank=services.BankIn(account_holder=holder or f"{first_name} {last_name}",
                              fields=bank or {"iban": "NO93 8601 1117 947"}),

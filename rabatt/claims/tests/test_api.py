@@ -88,7 +88,7 @@ def test_ineligible_purchase_is_422_with_reason_codes(client, campaign):
         ({"purchase__lines": []}, "purchase.lines"),
         ({"purchase__lines": [{"product": "beam", "price": "-5"}]}, "purchase.lines.0.price"),
         ({"declarations__adult": "maybe"}, "declarations.adult"),
-        ({"locale": "de"}, "locale"),
+        ({"locale": "pt"}, "locale"),
     ],
 )
 def test_invalid_fields_are_422(client, campaign, change, field):
@@ -204,3 +204,34 @@ def test_non_iban_country(client, campaign):
     assert response.json()["amount"] == "59.85"
     assert response.json()["currency"] == "USD"
 
+
+
+def test_files_are_vetted_only_after_the_code_passes(client, campaign):
+    from rabatt.receipts.tests import hostile
+
+    bomb = hostile.pdf_deflate_bomb(200)
+    other = code_new(campaign_factory_other())
+    # An unknown code is answered as such: the PDF was never opened.
+    response = post_claim(client, payload(other), files=[("r.pdf", bomb, "application/pdf")])
+    assert (response.status_code, response.json()["code"]) == (404, "code_unknown")
+    code = code_new(campaign)
+    response = post_claim(client, payload(code), files=[("r.pdf", bomb, "application/pdf")])
+    assert (response.status_code, response.json()["code"]) == (422, "pdf_too_complex")
+    assert code_status(code) == CodeStatus.AVAILABLE
+    assert not Claim.objects.exists()
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("person__first_name", "Kari\r\nBcc: everyone@example.com"),
+    ("person__last_name", "Nordmann\n"),
+    ("person__address__city", "Oslo\u2028Bergen"),
+    ("bank__account_holder", "Kari\rNordmann"),
+])
+def test_line_breaks_in_names_are_refused(client, campaign, field, value):
+    code = code_new(campaign)
+    response = post_claim(client, payload(code, **{field: value}))
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["code"] == "invalid_input"
+    assert [d["field"] for d in body["detail"]] == [field.replace("__", ".")]
+    assert code_status(code) == CodeStatus.AVAILABLE

@@ -45,3 +45,18 @@ def test_a_refusal_goes_on_the_field_it_names_or_above_the_form():
     assert "Wrong IBAN." in form.errors["iban"]
     form.add_refusal(DomainError("Bank says no."))
     assert form.non_field_errors() == ["Bank says no."]
+
+
+def test_one_line_fields_refuse_line_breaks_and_the_message_box_keeps_them():
+    from rabatt.claims.forms import AnswerForm
+
+    form = DetailsForm({"first_name": "Kari\r\nBcc: x@y.z", "last_name": "Nord\x0bmann",
+                        "city": "Oslo"}, country="NO")
+    assert not form.is_valid()
+    single = "Please use a single line, without line breaks or control characters."
+    assert form.errors["first_name"] == [single]
+    assert form.errors["last_name"] == [single]
+    assert "city" not in form.errors
+    answer = AnswerForm({"message": "Line one\r\nLine two", "city": "Oslo\nBergen"})
+    assert not answer.is_valid()
+    assert list(answer.errors) == ["city"]

@@ -16,7 +16,7 @@ from rabatt.claims.services import (
     claim_withdraw,
     claims_lapse_overdue,
 )
-from rabatt.claims.tests.factories import code_new, payload, post_claim, receipt_jpeg
+from rabatt.claims.tests.factories import claim_factory, receipt_jpeg
 from rabatt.claims.transitions import TRANSITIONS, allowed_actions
 from rabatt.core.errors import Conflict, DomainError, NotFound
 from rabatt.notifications.models import OutboundEmail
@@ -27,9 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def claim(client, campaign, smtp, during_campaign) -> Claim:
-    response = post_claim(client, payload(code_new(campaign)))
-    assert response.status_code == 201
-    return Claim.objects.get(reference=response.json()["reference"])
+    return claim_factory(campaign)
 
 
 def claim_emails(claim: Claim) -> Any:
@@ -175,10 +173,8 @@ def test_smtp_failure_is_retried_and_never_sent_twice(client, campaign, smtp, du
     from rabatt.notifications.services import email_send
 
     smtp.refuse = True
-    response = post_claim(client, payload(code_new(campaign)))
-    assert response.status_code == 201  # the claim is durable even when mail is down
+    claim = claim_factory(campaign)  # the claim is durable even when mail is down
     row = OutboundEmail.objects.get()
-    claim = Claim.objects.get(reference=response.json()["reference"])
     assert row.dedup_key == f"claim-event:{claim.events.get(kind='submitted').pk}"
     assert (row.status, row.attempts) == ("pending", 1)
     assert "451" in row.last_error
@@ -215,3 +211,15 @@ def test_bank_change_after_approval_needs_a_fresh_review(claim, staff, smtp):
         account_holder="Kari Nordmann", fields={"iban": "NO38 1503 0123 457"}))
     assert claim.status == ClaimStatus.IN_REVIEW
     assert "Bankopplysningene for søknaden din" in smtp.subjects()[-1]
+
+
+def test_corrections_with_line_breaks_are_refused(claim):
+    from rabatt.claims.services import claim_contact_correct
+
+    with pytest.raises(DomainError) as info:
+        claim_contact_correct(claim_id=claim.pk, changes={"first_name": "Kari\nBcc: x@y.z"},
+                              actor_type="staff")
+    assert info.value.code == "invalid_characters"
+    assert info.value.fields == {"first_name": "control characters"}
+    claim.refresh_from_db()
+    assert claim.first_name == "Kari"

@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from rabatt.claims.models import Claim
-from rabatt.claims.tests.factories import code_new, payload, post_claim
+from rabatt.claims.tests.factories import claim_factory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -10,8 +10,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def claim(client, campaign, during_campaign) -> Claim:
     cache.clear()
-    response = post_claim(client, payload(code_new(campaign)))
-    return Claim.objects.get(reference=response.json()["reference"])
+    return claim_factory(campaign)
 
 
 def track(client, reference, email, **extra):
@@ -43,6 +42,22 @@ def test_tracker_is_rate_limited(client, claim):
     assert statuses[:10] == [404] * 10
     assert statuses[10:] == [429, 429]
     assert track(client, claim.reference, "kari@example.no").status_code == 429
+
+
+def test_tracker_limit_counts_every_spelling_of_a_reference(client, claim):
+    body = claim.reference.replace("RB-", "").replace("-", "")
+    spellings = [claim.reference, claim.reference.lower(), body, body.lower(),
+                 f"rb {body[:4]} {body[4:]}", f"RB-{body[:4]}-{body[4:]}".lower(), f" {body} ",
+                 f"Rb.{body}", f"{body[:4]}/{body[4:]}", f"rb_{body}"]
+    # Ten spellings, each from its own address: the per-address limit never applies.
+    statuses = [track(client, s, f"guess{i}@example.no", REMOTE_ADDR=f"10.9.0.{i}").status_code
+                for i, s in enumerate(spellings)]
+    assert statuses == [404] * 10
+    assert track(client, f"rb:{body}", "kari@example.no", REMOTE_ADDR="10.9.1.1").status_code \
+        == 429
+    page = client.post("/track/", {"reference": body.lower(), "email": "kari@example.no"},
+                       REMOTE_ADDR="10.9.1.2")
+    assert page.status_code == 429
 
 
 def test_tracker_page(client, claim):

@@ -19,10 +19,9 @@ from rabatt.campaigns.models import Campaign
 from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.models import Claim, ClaimStatus
 from rabatt.claims.services import claim_request_info
-from rabatt.claims.tests.factories import receipt_jpeg
+from rabatt.claims.tests.factories import claim_factory, receipt_jpeg
 from rabatt.claims.tests.test_views import URL, XHR, jpeg, walk
 from rabatt.receipts.models import ReceiptFile
-from rabatt.review.tests.factories import desk_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +134,7 @@ def test_a_blurred_upload_is_measured_and_warned_about_at_once(client, campaign)
 
 
 def test_the_answer_page_warns_about_its_new_files_too(campaign, agent):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     _claim, token = claim_request_info(claim_id=claim.pk, actor=agent,
                                        reasons=["receipt_unreadable"], message="Blurred.")
     consumer = Client()
@@ -153,7 +152,7 @@ def test_the_answer_page_warns_about_its_new_files_too(campaign, agent):
 
 
 def test_the_tracker_says_an_automatic_approval_was_automatic(campaign):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.APPROVED,
                                              decided_automatically=True)
     page = Client().post("/track/", {"reference": claim.reference,

@@ -236,3 +236,16 @@ def test_a_file_too_large_is_refused_before_it_is_read():
     with pytest.raises(UploadRefused) as refused:
         upload_vet(request)
     assert (refused.value.code, refused.value.status) == ("file_too_large", 413)
+
+
+def test_a_wizard_upload_before_the_purchase_step_is_not_vetted(client, campaign):
+    from rabatt.receipts.tests import hostile
+
+    walk(client, campaign, "purchase")  # a valid code, but no purchase yet
+    bomb = SimpleUploadedFile("r.pdf", hostile.pdf_deflate_bomb(200), "application/pdf")
+    scripted = client.post(f"{URL}files/", {"file": bomb}, headers=XHR)
+    # Refused for the missing step, not as a PDF: the file was never opened.
+    assert (scripted.status_code, scripted.json()["code"]) == (409, "step_missing")
+    plain = client.post(f"{URL}files/", {"file": jpeg()})
+    assert plain["Location"] == f"{URL}purchase/"
+    assert ReceiptFile.objects.count() == 0

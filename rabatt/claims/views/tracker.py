@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from rabatt.claims.forms import TrackForm
 from rabatt.claims.presenters import tracker_progress
 from rabatt.claims.selectors import claim_for_tracker, claim_public_status
-from rabatt.claims.services import claim_withdraw
+from rabatt.claims.services import claim_withdraw, tracker_attempt_count
 from rabatt.claims.transitions import WITHDRAWABLE
 from rabatt.core.errors import DomainError
 from rabatt.core.ratelimit import RateLimited, client_ip, rate_limit
@@ -28,8 +28,7 @@ def track(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 rate_limit(scope="track-ip", key=client_ip(request), limit=30, window=60)
-                rate_limit(scope="track-ref", key=form.cleaned_data["reference"].upper(),
-                           limit=10, window=600)
+                tracker_attempt_count(reference=form.cleaned_data["reference"])
                 claim = claim_for_tracker(reference=form.cleaned_data["reference"],
                                           email=form.cleaned_data["email"])
                 if request.POST.get("action") == "withdraw":

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from uuid import UUID
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,8 +21,19 @@ from rabatt.campaigns.views import content_text, visitor_country
 from rabatt.claims import uploads, wizard
 from rabatt.claims.forms import MAX_LINES, CodeForm, DetailsForm, PurchaseForm, ReviewForm
 from rabatt.claims.models import ClaimDraft
-from rabatt.claims.presenters import review_summary, submit_error, wizard_context
-from rabatt.claims.services import DeclarationsIn, claim_submit, draft_update, terms_version
+from rabatt.claims.presenters import (
+    draft_reading_help,
+    review_summary,
+    submit_error,
+    wizard_context,
+)
+from rabatt.claims.services import (
+    DeclarationsIn,
+    claim_submit,
+    draft_purchase_from_receipt,
+    draft_update,
+    terms_version,
+)
 from rabatt.codes.alphabet import display
 from rabatt.core.errors import DomainError, NotFound
 from rabatt.core.i18n import country_name
@@ -46,7 +61,8 @@ def _closed_page(request: HttpRequest, campaign: Campaign) -> HttpResponse | Non
 
 def _staging(campaign: Campaign) -> uploads.Staging:
     return uploads.Staging(route="claims:draft_file", kwargs={"slug": campaign.slug},
-                           page_url=wizard.step_url(campaign, "proof"))
+                           page_url=wizard.step_url(campaign, "proof"),
+                           reading=functools.partial(draft_reading_help, campaign))
 
 
 def wizard_start(request: HttpRequest, slug: str) -> HttpResponseBase:
@@ -173,6 +189,7 @@ def _proof_page(request: HttpRequest, campaign: Campaign, draft: ClaimDraft,
                 upload_code: str = "") -> HttpResponse:
     return render(request, "claims/wizard/proof.html", wizard_context(
         campaign, "proof", error=error, upload_error=upload_error, upload_code=upload_code,
+        reading_url=reverse("claims:draft_files_reading", kwargs={"slug": campaign.slug}),
         **uploads.uploader_context(_staging(campaign), draft)), status=status)
 
 
@@ -186,6 +203,13 @@ def draft_file_add(request: HttpRequest, slug: str) -> HttpResponseBase:
             return uploads.refusal_json(
                 "no_draft", _("Your session has expired. Please start again."), 409)
         return redirect("claims:wizard", slug=campaign.slug)
+    # Files are vetted (the costly part) only for a draft whose code and purchase pass.
+    missing = wizard.first_open_step(campaign, draft, "proof")
+    if missing is not None:
+        if uploads.is_xhr(request):
+            return uploads.refusal_json(
+                "step_missing", _("Please enter a valid code and your purchase first."), 409)
+        return redirect(wizard.step_url(campaign, missing))
 
     def refused(exc: UploadRefused | DomainError) -> HttpResponse:
         # Without JavaScript the step itself explains the refusal, with its HTTP status.
@@ -207,6 +231,37 @@ def draft_file_remove(request: HttpRequest, slug: str, file_id: UUID) -> HttpRes
     campaign = _campaign(slug)
     draft = wizard.draft_of(request, wizard.wizard_key(campaign))
     return uploads.staged_remove(request, _staging(campaign), draft, file_id)
+
+
+def draft_files_reading(request: HttpRequest, slug: str) -> HttpResponse:
+    """Answer the proof step's script: the file list with what the readings found so far."""
+    campaign = _campaign(slug)
+    draft = wizard.draft_of(request, wizard.wizard_key(campaign))
+    if draft is None:
+        return uploads.refusal_json(
+            "no_draft", _("Your session has expired. Please start again."), 409)
+    files = uploads.staged_rows(_staging(campaign), draft)
+    html = render_to_string("claims/_files.html", {"files": files}, request=request)
+    response = JsonResponse({"ok": True, "html": html, "pending": uploads.reading_pending(files)})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def draft_file_fill(request: HttpRequest, slug: str, file_id: UUID) -> HttpResponseBase:
+    """Fill the purchase step with what one of the draft's receipts shows (still editable)."""
+    campaign = _campaign(slug)
+    draft = wizard.draft_of(request, wizard.wizard_key(campaign))
+    receipt = draft.files.filter(pk=file_id).first() if draft is not None else None
+    if draft is None or receipt is None:
+        raise Http404
+    found = (receipt.draft_reading or {}).get("found") or {}
+    draft_purchase_from_receipt(
+        draft=draft, file_id=str(file_id),
+        proposal=wizard.reading_proposal(campaign, draft.data.get("purchase") or {}, found))
+    messages.success(request, _("We filled in the date, the shop and the price from your "
+                                "receipt. You can still change them on the purchase step."))
+    return redirect(wizard.step_url(campaign, "proof"))
 
 
 def _step_details(request: HttpRequest, campaign: Campaign,

@@ -20,7 +20,8 @@ from rabatt.notifications.services import MAX_ATTEMPTS, email_send
 # The outbox sends once the queuing transaction commits, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
 # Tasks are recorded, not run: the e-mails stay queued until a test sends them.
-QUIET_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+QUIET_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend",
+                           "QUEUES": ["default", "email", "receipts"]}}
 
 CSV = ("email,name,locale\nkari@example.no,Kari,nb\nola@example.no,Ola,en-GB\n"
        "KARI@example.no,K,nb\nnot-an-address,X,en\n")

@@ -6,10 +6,8 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.checks import run_checks
 from django.test import Client, override_settings
 
-from rabatt.core.checks import site_url_check
 from rabatt.core.config import DEFAULT_SITE_URL, serving_url, site_url
 
 
@@ -31,18 +29,6 @@ def test_site_url_wins_then_the_served_address_then_the_default():
     assert site_url({"SITE_URL": "", "RABATT_SERVE_URL": "http://127.0.0.1:8123"}) == \
         "http://127.0.0.1:8123"
     assert site_url({}) == DEFAULT_SITE_URL
-
-
-def test_the_deploy_check_requires_an_https_site_url():
-    with override_settings(SITE_URL_CONFIGURED=False):
-        assert [e.id for e in site_url_check()] == ["rabatt.E001"]
-        assert "rabatt.E001" in [e.id for e in run_checks(include_deployment_checks=True)]
-        # Outside production (no --deploy) the served address is fine.
-        assert "rabatt.E001" not in [e.id for e in run_checks()]
-    with override_settings(SITE_URL_CONFIGURED=True, SITE_URL="http://cash.example.com"):
-        assert [e.id for e in site_url_check()] == ["rabatt.E002"]
-    with override_settings(SITE_URL_CONFIGURED=True, SITE_URL="https://cash.example.com"):
-        assert site_url_check() == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -27,7 +27,8 @@ from rabatt.notifications.services import (
 from rabatt.notifications.tests.smtp import Inbox, smtp_server
 
 # Tasks are recorded, not run: each test sends when it chooses to.
-QUIET_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+QUIET_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend",
+                           "QUEUES": ["default", "email", "receipts"]}}
 
 
 def queue(**changes: Any) -> OutboundEmail | None:

@@ -1,23 +1,19 @@
-"""Approved claims written straight to the database, paying accounts, and bank answers."""
+"""Approved claims (through the one claim factory), paying accounts, and bank answers."""
 
 from __future__ import annotations
 
-import json
+import uuid
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
+import time_machine
 from lxml import etree
 
-from rabatt.banking import validate_bank_account
-from rabatt.campaigns.models import Campaign
-from rabatt.claims.models import BankDetails, Claim, ClaimStatus
-from rabatt.claims.services import bank_fingerprint, reference_new
-from rabatt.codes.models import Code
-from rabatt.codes.services import codes_issue
+from rabatt.campaigns.models import Campaign, Retailer
+from rabatt.claims.models import Claim, ClaimStatus
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.payouts.models import PayerAccount
 from rabatt.payouts.services import payer_create
-from rabatt.privacy.subjects import subject_for_email, subject_seal
 
 ACCOUNTS: dict[str, tuple[str, dict[str, str]]] = {
     "NO": ("NOK", {"iban": "NO9386011117947"}),
@@ -50,37 +46,23 @@ def payer(currency: str = "NOK", name: str | None = None, **extra: Any) -> Payer
 
 
 def approved_claims(campaign: Campaign, n: int, *, country: str = "NO",
-                    amount: str = "748.50", approved_at: datetime = APPROVED_AT,
-                    step: timedelta = timedelta(minutes=1), holder: str = "Kari Nordmann",
-                    status: str = ClaimStatus.APPROVED, email: str | None = None,
-                    **bank_fields: str) -> list[Claim]:
-    """``n`` approved claims in ``country``, one person each, due 30 days after approval
-    (each a ``step`` later than the one before), with sealed bank details."""
-    currency, data = ACCOUNTS[country]
-    account = validate_bank_account(country=country, currency=currency,
-                                    data=bank_fields or data)
-    codes = list(codes_issue(campaign=campaign, channel="retailer", count=n))
-    code_rows = dict(Code.objects.filter(code__in=codes).values_list("code", "pk"))
+                    approved_at: datetime = APPROVED_AT, step: timedelta = timedelta(minutes=1),
+                    holder: str = "Kari Nordmann", status: str = ClaimStatus.APPROVED,
+                    email: str | None = None, **bank_fields: str) -> list[Claim]:
+    """``n`` claims bought in ``country``, one person each, approved (each a ``step`` later
+    than the one before) through ``claim_factory``, so due 30 days after approval."""
+    retailer = Retailer.objects.filter(campaign=campaign, country=country).order_by("position")
     claims = []
-    for i, code in enumerate(codes):
-        subject = subject_for_email(email=email or f"p{code[:10].lower()}@example.test")
+    for i in range(n):
         at = approved_at + step * i
-        claim = Claim.objects.create(
-            reference=reference_new(), campaign=campaign, code_id=code_rows[code],
-            subject=subject, status=status, locale="en", first_name="Kari",
-            last_name="Nordmann", email=email or f"p{code[:10].lower()}@example.test",
-            address_line1="Storgata 1", postcode="0155", city="Oslo", address_country=country,
-            purchase_country=country, channel="retailer", purchased_at=at - timedelta(days=10),
-            currency=currency, amount=Decimal(amount), terms_version="1",
-            submitted_at=at - timedelta(days=4), decided_at=at,
-            payment_due_at=at + timedelta(days=30), bank_holder_match=1.0,
-        )
-        BankDetails.objects.create(
-            claim=claim, masked=account.masked(), fingerprint=bank_fingerprint(account),
-            sealed=subject_seal(subject, json.dumps(
-                {"account_holder": holder, **account.as_dict()}).encode()))
-        claims.append(claim)
-    Code.objects.filter(code__in=codes).update(status="used", used_at=approved_at)
+        # The real approval stamps the clock's time: walk the claim at ``at``.
+        with time_machine.travel(at, tick=False):
+            claims.append(claim_factory(
+                campaign, status=str(status), country=country, holder=holder, locale="en",
+                email=email or f"p{i}.{uuid.uuid4().hex[:10]}@example.test",
+                retailer=retailer.values_list("code", flat=True).first(),
+                bank=bank_fields or ACCOUNTS[country][1],
+                purchased_at=at - timedelta(days=10), submitted_at=at - timedelta(days=4)))
     return claims
 
 

@@ -240,7 +240,9 @@ def test_every_country_and_version_gives_a_schema_valid_file(campaign, finance, 
     ns = {"p": f"urn:iso:std:iso:20022:tech:xsd:{version}"}
     assert doc.findtext(".//p:GrpHdr/p:MsgId", namespaces=ns) == batch.message_id
     assert doc.findtext(".//p:GrpHdr/p:NbOfTxs", namespaces=ns) == "3"
-    assert doc.findtext(".//p:GrpHdr/p:CtrlSum", namespaces=ns) == "2245.50"
+    # Each claim gets 15 % of the price up to the cap in its currency.
+    assert doc.findtext(".//p:GrpHdr/p:CtrlSum", namespaces=ns) == \
+        f"{sum(c.amount for c in claims):.2f}"
     assert doc.findtext(".//p:SvcLvl/p:Cd", namespaces=ns) == (
         "SEPA" if currency == "EUR" else "NURG")
     e2e = [e.text for e in doc.iterfind(".//p:EndToEndId", namespaces=ns)]
@@ -504,6 +506,7 @@ def test_an_outcome_for_a_payment_not_sent_is_a_problem(campaign, finance):
 def test_alert_once_per_claim_for_due_soon_and_late(campaign, finance, finance2, smtp):
     due = approved_claims(campaign, 3)  # due 2019-09-04 plus a minute each
     approved_claims(campaign, 1, approved_at=datetime(2019, 8, 20, tzinfo=UTC))  # due 09-19
+    smtp.messages.clear()  # the claimants' own e-mails
     now = datetime(2019, 9, 1, tzinfo=UTC)
     assert services.payouts_alert_due(now=now) == 3
     # One e-mail to each finance user.
@@ -523,6 +526,7 @@ def test_alert_once_per_claim_for_due_soon_and_late(campaign, finance, finance2,
 @pytest.mark.django_db(transaction=True)
 def test_paid_claims_are_not_alerted(campaign, finance, smtp):
     approved_claims(campaign, 1, status=ClaimStatus.PAID)
+    smtp.messages.clear()  # the claimant's own e-mails
     assert services.payouts_alert_due(now=datetime(2019, 9, 10, tzinfo=UTC)) == 0
     assert smtp.messages == []
 

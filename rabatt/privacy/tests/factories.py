@@ -6,8 +6,6 @@ import copy
 import dataclasses
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -19,7 +17,7 @@ from rabatt.campaigns.models import Campaign, Product
 from rabatt.campaigns.services import campaign_load
 from rabatt.campaigns.tests.factories import example_data
 from rabatt.claims.models import BankDetails, Claim, ClaimDraft, ClaimEvent, ClaimLine
-from rabatt.claims.services import claim_event_record, reference_new
+from rabatt.claims.services import claim_event_record
 from rabatt.claims.tests.factories import receipt_jpeg
 from rabatt.codes.services import codes_issue
 from rabatt.core import crypto
@@ -28,7 +26,6 @@ from rabatt.notifications.models import OutboundEmail, Suppression
 from rabatt.privacy.audit import audit_record
 from rabatt.privacy.consent import consent_record
 from rabatt.privacy.models import Subject
-from rabatt.privacy.subjects import subject_seal
 from rabatt.receipts.models import ReceiptCheck
 from rabatt.receipts.safety import SafeFile
 from rabatt.receipts.services import receipt_store, receipt_vet
@@ -51,36 +48,6 @@ def example_campaign() -> Campaign:
 def code_row(campaign: Campaign, channel: str = "retailer") -> Any:
     code = next(iter(codes_issue(campaign=campaign, channel=channel, count=1)))
     return apps.get_model("codes", "Code").objects.get(code=code.replace("-", ""))
-
-
-def claim_make(*, subject: Subject, campaign: Campaign, status: str = "in_review",
-               email: str = EMAIL, with_bank: bool = True, with_file: bool = False,
-               **fields: Any) -> Claim:
-    values: dict[str, Any] = {
-        "first_name": "Kari", "last_name": "Nordmann", "email": email, "phone": "+47 912 34 567",
-        "address_line1": "Storgata 1", "postcode": "0155", "city": "Oslo",
-        "address_country": "NO", "purchase_country": "NO", "channel": "retailer",
-        "purchased_at": datetime(2019, 7, 25, tzinfo=UTC), "currency": "NOK",
-        "amount": Decimal("748.50"), "terms_version": "1", "submitted_at": utcnow(),
-        "declarations": {"adult": True, "end_user": True, "own_claim": True,
-                         "terms_accepted": True},
-    }
-    values.update(fields)
-    claim = Claim.objects.create(reference=reference_new(), campaign=campaign,
-                                 code=code_row(campaign), subject=subject, status=status,
-                                 **values)
-    if with_bank:
-        bank_make(claim=claim)
-    if with_file:
-        file_make(claim=claim)
-    return claim
-
-
-def bank_make(*, claim: Claim, iban: str = IBAN) -> BankDetails:
-    sealed = subject_seal(claim.subject, json.dumps(
-        {"account_holder": "Kari Nordmann", "iban": iban}).encode())
-    return BankDetails.objects.create(claim=claim, sealed=sealed, masked="NO93 •••• 7947",
-                                      fingerprint="e" * 64)
 
 
 def file_make(*, claim: Claim, **changes: Any) -> Any:

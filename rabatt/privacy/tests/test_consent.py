@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from rabatt.claims.services import claim_mark_paid
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.core import crypto
 from rabatt.notifications.models import OutboundEmail, Suppression
 from rabatt.notifications.services import email_queue
@@ -27,7 +28,7 @@ from rabatt.privacy.partners import partner_email_hash, partner_export
 from rabatt.privacy.requests import privacy_request_confirm, privacy_request_create
 from rabatt.privacy.restriction import subject_restrict
 from rabatt.privacy.subjects import subject_for_email
-from rabatt.privacy.tests.factories import EMAIL, claim_make
+from rabatt.privacy.tests.factories import EMAIL
 
 
 def test_ledger_given_withdrawn_and_exported(subject):
@@ -65,9 +66,8 @@ def test_restricted_person_can_withdraw_but_not_give(subject):
 def test_marketing_headers_and_one_click_unsubscribe(subject, campaign, smtp, settings,
                                                      django_capture_on_commit_callbacks):
     settings.SITE_URL = "http://t"
-    claim = claim_make(subject=subject, campaign=campaign, status="approved")
-    consent_record(subject=subject, purpose="marketing", given=True, notice_version="1",
-                   source="claim_form")
+    # The person ticked the marketing box on the claim form.
+    claim = claim_factory(campaign, status="approved", email=EMAIL, marketing_consent=True)
     path = unsubscribe_path(subject=subject)
     # By address: the same person, the same link, no new person.
     assert unsubscribe_path(subject=subject_for_email(email=EMAIL.upper())) == path
@@ -125,7 +125,7 @@ def test_marketing_headers_and_one_click_unsubscribe(subject, campaign, smtp, se
 
 
 def test_objection_withdraws_consents_and_suppresses(subject, campaign, smtp):
-    claim_make(subject=subject, campaign=campaign)
+    claim_factory(campaign, status="in_review", email=EMAIL)
     for purpose in ("marketing", "partner_advertising"):
         consent_record(subject=subject, purpose=purpose, given=True, notice_version="1",
                        source="claim_form")
@@ -140,13 +140,16 @@ def test_objection_withdraws_consents_and_suppresses(subject, campaign, smtp):
     assert consent_given(subject=subject, purpose="partner_advertising") is False
     assert not marketing_allowed(subject=subject)
     assert Suppression.objects.filter(email_normalised=EMAIL).exists()
-    rows = Consent.objects.filter(given=False)
-    assert {(r.source, r.notice_version) for r in rows} == {("privacy_request", NOTICE_VERSION)}
+    # The claim form recorded its own unticked box; the objection's rows come from the request.
+    rows = Consent.objects.filter(given=False).exclude(source="claim_form")
+    assert sorted((r.purpose, r.source, r.notice_version) for r in rows) == [
+        ("marketing", "privacy_request", NOTICE_VERSION),
+        ("partner_advertising", "privacy_request", NOTICE_VERSION)]
 
 
 def _consenting(campaign, email: str, *choices: bool) -> Subject:
     subject = subject_for_email(email=email)
-    claim_make(subject=subject, campaign=campaign, email=email)
+    claim_factory(campaign, status="in_review", email=email)
     for given in choices:
         consent_record(subject=subject, purpose="partner_advertising", given=given,
                        notice_version="1", source="claim_form")
@@ -160,7 +163,7 @@ def test_partner_export_keyed_hashes_of_consenting_people_only(campaign, tmp_pat
     restricted = _consenting(campaign, "restricted@example.no", True)
     subject_restrict(subject=restricted)
     marketing_only = subject_for_email(email="marketing@example.no")
-    claim_make(subject=marketing_only, campaign=campaign, email="marketing@example.no")
+    claim_factory(campaign, status="in_review", email="marketing@example.no")
     consent_record(subject=marketing_only, purpose="marketing", given=True, notice_version="1",
                    source="claim_form")
 

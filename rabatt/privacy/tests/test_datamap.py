@@ -13,6 +13,7 @@ from django.db.models import BinaryField
 from rabatt.claims.models import Claim
 from rabatt.claims.selectors import claim_for_tracker
 from rabatt.claims.services import claim_approve
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.core.errors import DomainError, NotFound
 from rabatt.privacy.classification import (
     RETENTION,
@@ -29,7 +30,7 @@ from rabatt.privacy.models import Subject
 from rabatt.privacy.restriction import subject_restrict
 from rabatt.privacy.retention import RULES
 from rabatt.privacy.subjects import subject_ensure_processable, subject_for_email
-from rabatt.privacy.tests.factories import EMAIL, FACTORIES, IBAN, claim_make
+from rabatt.privacy.tests.factories import EMAIL, FACTORIES, IBAN
 
 
 def test_every_field_of_every_model_is_classified():
@@ -71,7 +72,7 @@ def test_personal_field_access_erasure_restriction(label, name, campaign, staff)
     assert label in FACTORIES, f"write a factory for {label} in privacy/tests/factories.py"
     subject = subject_for_email(email=EMAIL)
     # Paid: the claim is kept for accounting, so pseudonymisation is exercised too.
-    claim = claim_make(subject=subject, campaign=campaign, status="paid", email=EMAIL)
+    claim = claim_factory(campaign, status="paid", email=EMAIL)
     values = {name: decl.sample} if decl.sample is not None else {}
     row = FACTORIES[label](subject, claim, values)
     row = type(row).objects.get(pk=row.pk)

@@ -8,12 +8,13 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.core.management import call_command
 
 from rabatt.claims.models import ClaimDraft
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.core import crypto
 from rabatt.privacy.export import subject_export
 from rabatt.privacy.keys import wrapped_key_models
 from rabatt.privacy.models import AuditEntry
 from rabatt.privacy.subjects import subject_for_email
-from rabatt.privacy.tests.factories import EMAIL, FACTORIES, IBAN, claim_make
+from rabatt.privacy.tests.factories import EMAIL, FACTORIES, IBAN
 
 
 def _forget() -> None:
@@ -47,7 +48,7 @@ def _wrapped(model) -> list[bytes]:
 
 def test_rotate_rewraps_everything(keys, campaign, capsys):
     subject = subject_for_email(email=EMAIL)
-    claim = claim_make(subject=subject, campaign=campaign, status="paid", with_file=True)
+    claim = claim_factory(campaign, status="paid", email=EMAIL)
     FACTORIES["payouts.Payment"](subject, claim, {})
     ClaimDraft.objects.create(token_hash="k" * 64, campaign=campaign,
                               wrapped_key=crypto.data_key_new())

@@ -9,6 +9,7 @@ import pytest
 from django.utils import formats, timezone
 
 from rabatt.claims.models import Claim
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.core.errors import DomainError
 from rabatt.privacy.models import PrivacyRequest, RequestStatus, Subject
 from rabatt.privacy.requests import (
@@ -16,12 +17,12 @@ from rabatt.privacy.requests import (
     privacy_request_create,
     privacy_request_decide,
 )
-from rabatt.privacy.tests.factories import EMAIL, claim_make
+from rabatt.privacy.tests.factories import EMAIL
 from rabatt.review.tests.factories import staff_user, verified_client
 
 
 def _queued(subject, campaign, status: str) -> tuple[Claim, PrivacyRequest]:
-    claim = claim_make(subject=subject, campaign=campaign, status=status)
+    claim = claim_factory(campaign, status=status, email=EMAIL)
     token = privacy_request_create(email=EMAIL, kind="erasure")
     assert token
     answer = privacy_request_confirm(token=token)

@@ -8,13 +8,14 @@ import json
 import pytest
 
 from rabatt.claims.models import BankDetails, Claim, ClaimEvent
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.core.errors import DomainError
 from rabatt.privacy.audit import audit_verify
 from rabatt.privacy.models import AuditEntry, PrivacyRequest, RequestStatus
 from rabatt.privacy.rectification import BankCorrection, rectification_apply
 from rabatt.privacy.requests import privacy_request_create
 from rabatt.privacy.subjects import subject_unseal
-from rabatt.privacy.tests.factories import EMAIL, IBAN, claim_make
+from rabatt.privacy.tests.factories import EMAIL, IBAN
 
 NEW_IBAN = "NO8330001234567"
 
@@ -28,8 +29,8 @@ def _state(claim: Claim) -> tuple:
 
 def test_contact_on_every_claim_and_bank_back_to_review(subject, campaign, smtp,
                                                         django_capture_on_commit_callbacks):
-    approved = claim_make(subject=subject, campaign=campaign, status="approved")
-    other = claim_make(subject=subject, campaign=campaign, status="paid", city="Bergen")
+    approved = claim_factory(campaign, status="approved", email=EMAIL)
+    other = claim_factory(campaign, status="paid", city="Bergen", email=EMAIL)
     token = privacy_request_create(email=EMAIL, kind="rectification")
     assert token
     before = len(smtp.messages)
@@ -79,7 +80,7 @@ def test_contact_on_every_claim_and_bank_back_to_review(subject, campaign, smtp,
 ])
 def test_refused_bank_correction_changes_nothing_and_keeps_the_link(subject, campaign, smtp,
                                                                     status, iban, code):
-    claim = claim_make(subject=subject, campaign=campaign, status=status)
+    claim = claim_factory(campaign, status=status, email=EMAIL)
     token = privacy_request_create(email=EMAIL, kind="rectification")
     assert token
     before = _state(claim)
@@ -98,7 +99,7 @@ def test_refused_bank_correction_changes_nothing_and_keeps_the_link(subject, cam
 def test_restricted_person_cannot_rectify(subject, campaign, smtp):
     from rabatt.privacy.restriction import subject_restrict
 
-    claim = claim_make(subject=subject, campaign=campaign)
+    claim = claim_factory(campaign, status="in_review", email=EMAIL)
     token = privacy_request_create(email=EMAIL, kind="rectification")
     assert token
     subject_restrict(subject=subject)
@@ -115,7 +116,7 @@ def test_bank_correction_while_the_payment_is_at_the_bank_changes_nothing(subjec
     from rabatt.payouts.models import Payment
     from rabatt.privacy.tests.factories import FACTORIES
 
-    claim = claim_make(subject=subject, campaign=campaign, status="approved")
+    claim = claim_factory(campaign, status="approved", email=EMAIL)
     FACTORIES["payouts.Payment"](subject, claim, {"status": "sent"})
     token = privacy_request_create(email=EMAIL, kind="rectification")
     assert token

@@ -14,12 +14,13 @@ from django.core.management import call_command
 
 from rabatt.claims.models import BankDetails, Claim, ClaimDraft
 from rabatt.claims.services import claim_event_record
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.core import crypto
 from rabatt.payouts.models import Payment
 from rabatt.privacy.audit import audit_verify
 from rabatt.privacy.models import AuditEntry, LegalHold, RetentionRun
 from rabatt.privacy.retention import retention_run
-from rabatt.privacy.tests.factories import FACTORIES, claim_make
+from rabatt.privacy.tests.factories import EMAIL, FACTORIES
 from rabatt.receipts.models import ReceiptFile
 
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
@@ -35,14 +36,10 @@ def world(subject, campaign, staff):
     """Claims and drafts of different ages, two of them under a legal hold."""
     rows: dict[str, Any] = {}
     with time_machine.travel(NOW - timedelta(days=400), tick=False):
-        rows["old_rejected"] = claim_make(subject=subject, campaign=campaign, status="rejected",
-                                          with_file=True)
-        rows["held_rejected"] = claim_make(subject=subject, campaign=campaign,
-                                           status="rejected", with_file=True)
-        rows["old_paid"] = claim_make(subject=subject, campaign=campaign, status="paid",
-                                      with_file=True)
-        rows["held_paid"] = claim_make(subject=subject, campaign=campaign, status="paid",
-                                       with_file=True)
+        rows["old_rejected"] = claim_factory(campaign, status="rejected", email=EMAIL)
+        rows["held_rejected"] = claim_factory(campaign, status="rejected", email=EMAIL)
+        rows["old_paid"] = claim_factory(campaign, status="paid", email=EMAIL)
+        rows["held_paid"] = claim_factory(campaign, status="paid", email=EMAIL)
         for name in ("old_paid", "held_paid"):
             claim_event_record(claim=rows[name], at=NOW - timedelta(days=400),
                                actor_type="system", kind="mark_paid", notify=False)
@@ -51,8 +48,7 @@ def world(subject, campaign, staff):
             token_hash="o" * 64, campaign=campaign, wrapped_key=crypto.data_key_new(),
             data={"person": {"first_name": "Kari"}})
     with time_machine.travel(NOW - timedelta(days=100), tick=False):
-        rows["recent_rejected"] = claim_make(subject=subject, campaign=campaign,
-                                             status="rejected")
+        rows["recent_rejected"] = claim_factory(campaign, status="rejected", email=EMAIL)
     with time_machine.travel(NOW - timedelta(days=3), tick=False):
         rows["new_draft"] = ClaimDraft.objects.create(
             token_hash="n" * 64, campaign=campaign, wrapped_key=crypto.data_key_new())
@@ -102,7 +98,9 @@ def test_rules_holds_and_report(world):
     assert stored.started_at == NOW
     assert stored.report == run.report
     entry = AuditEntry.objects.filter(action="retention_run").get()
-    assert entry.what == f"run {run.pk}: 4 deleted"
+    # 4 rows above plus the claims' 10 e-mails (2 per rejected claim, 3 per paid one).
+    assert run.report["email_log"] == {"deleted": 10}
+    assert entry.what == f"run {run.pk}: 14 deleted"
     assert audit_verify() == []
 
 

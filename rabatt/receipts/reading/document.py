@@ -23,6 +23,8 @@ from typing import Any, Literal, cast
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
+from rabatt.core.pdf import PdfLimitExceeded, PdfPage, pdf_pages
+
 DEFAULT_LANGUAGES = "eng+nor+swe+dan+deu"
 PDF_TYPES = frozenset({"application/pdf", "application/x-pdf"})
 IMAGE_TYPES = frozenset({"image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/webp"})
@@ -275,49 +277,43 @@ def load_image(data: bytes) -> Image.Image:
 def render_pdf_pages(
     data: bytes, *, dpi: int = _RASTER_DPI, max_pages: int = 4
 ) -> list[Image.Image]:
-    """Rasterise the first pages of a PDF."""
-    import pypdfium2 as pdfium
+    """Rasterise the first pages of a PDF, each within the pixel cap, in a limited child."""
+    pages = _pdf_pages(data, indices=list(range(max_pages)), dpi=dpi)
+    return [page.image for page in pages if page.image is not None]
 
+
+def _pdf_pages(data: bytes, **kwargs: Any) -> list[PdfPage]:
     try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
+        return pdf_pages(data, **kwargs)
+    except (PdfLimitExceeded, ValueError) as exc:
         raise DocumentError(f"cannot open PDF: {exc}") from exc
-    try:
-        return [pdf[i].render(scale=dpi / 72).to_pil() for i in range(min(len(pdf), max_pages))]
-    finally:
-        pdf.close()
 
 
 def _read_pdf(data: bytes, digest: str, *, languages: str, engine: Engine, psm: int) -> Document:
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        raise DocumentError(f"cannot open PDF: {exc}") from exc
     pages: list[Page] = []
     images: list[Image.Image | None] = []
     timings: dict[str, float] = {}
     scanned = False
-    try:
-        for i in range(min(len(pdf), 4)):
-            pdf_page = pdf[i]
-            width, height = pdf_page.get_size()
-            textpage = pdf_page.get_textpage()
-            words = list(_pdf_words(textpage, i, height))
+    # Text and pixels both come from the limited child; OCR runs here on capped pixels.
+    for pdf_page in _pdf_pages(data, indices=list(range(4)), dpi=_RASTER_DPI,
+                               text_min_chars=_MIN_PDF_CHARS):
+        i = pdf_page.index
+        if pdf_page.chars is not None:
+            words = list(_pdf_words(pdf_page.chars, i, pdf_page.height))
             if sum(len(w.text) for w in words) >= _MIN_PDF_CHARS:
-                pages.append(Page(i, width, height, tuple(group_lines(words))))
+                pages.append(Page(i, pdf_page.width, pdf_page.height, tuple(group_lines(words))))
                 images.append(None)
                 continue
-            scanned = True
-            image = pdf_page.render(scale=_RASTER_DPI / 72).to_pil()
-            page, _, _, timings, prepared = _ocr_page(
-                image, page_index=i, languages=languages, engine=engine, psm=psm
-            )
-            pages.append(page)
-            images.append(prepared)
-    finally:
-        pdf.close()
+        image = pdf_page.image
+        if image is None:  # a text layer of mostly spaces: read the pixels instead
+            image = _pdf_pages(data, indices=[i], dpi=_RASTER_DPI)[0].image
+        assert image is not None
+        scanned = True
+        page, _, _, timings, prepared = _ocr_page(
+            image, page_index=i, languages=languages, engine=engine, psm=psm
+        )
+        pages.append(page)
+        images.append(prepared)
     if not pages:
         raise DocumentError("PDF has no pages")
     source: Literal["pdf-text", "ocr"] = "ocr" if scanned else "pdf-text"
@@ -331,23 +327,18 @@ def _read_pdf(data: bytes, digest: str, *, languages: str, engine: Engine, psm: 
     )
 
 
-def _pdf_words(textpage: Any, page: int, height: float) -> Iterable[Word]:
-    """Yield words from a pdfium text page, split on whitespace, with their boxes."""
-    n = textpage.count_chars()
-    text = textpage.get_text_range(0, n) if n else ""
+def _pdf_words(
+    page_chars: Sequence[tuple[str, float, float, float, float]], page: int, height: float
+) -> Iterable[Word]:
+    """Yield words from a page's characters and their boxes, split on whitespace."""
     chars: list[str] = []
     box: Box | None = None
-    # get_text_range may differ in length from the char count when the PDF has ligatures.
-    if len(text) != n:
-        text = "".join(textpage.get_text_range(i, 1) for i in range(n))
-    for i in range(n):
-        ch = text[i]
+    for ch, left, bottom, right, top in page_chars:
         if ch.isspace() or ch == "\x00":
             if chars and box is not None:
                 yield Word("".join(chars), box, 1.0)
             chars, box = [], None
             continue
-        left, bottom, right, top = textpage.get_charbox(i)
         char_box = Box(page, left, height - top, right, height - bottom)
         if box is not None and (
             char_box.x0 - box.x1 > (box.height or 1) * 0.8
@@ -722,3 +713,43 @@ def osd_rotation(image: Image.Image) -> int:
 def sharpen_for_ocr(image: Image.Image) -> Image.Image:
     """Return a mildly sharpened copy, for a second OCR pass on soft photos."""
     return image.filter(ImageFilter.UnsharpMask(radius=2, percent=120, threshold=3))
+
+
+# --- keeping a reading ------------------------------------------------------------------------
+
+def documents_dump(docs: Sequence[Document]) -> list[dict[str, Any]]:
+    """Return readings as JSON with every word and box, so they can be extracted from again."""
+    def box(b: Box) -> list[float]:
+        return [b.page, b.x0, b.y0, b.x1, b.y1]
+
+    return [{
+        "source": d.source, "engine": d.engine, "sha256": d.sha256, "rotation": d.rotation,
+        "skew": d.skew,
+        "pages": [{
+            "index": p.index, "width": p.width, "height": p.height,
+            "lines": [{
+                "text": ln.text, "box": box(ln.box), "confidence": ln.confidence,
+                "index": ln.index,
+                "words": [[w.text, box(w.box), w.confidence] for w in ln.words],
+            } for ln in p.lines],
+        } for p in d.pages],
+    } for d in docs]
+
+
+def documents_load(data: Sequence[dict[str, Any]]) -> list[Document]:
+    """Rebuild readings kept by :func:`documents_dump` (without their page images)."""
+    def box(values: Sequence[float]) -> Box:
+        return Box(int(values[0]), *(float(v) for v in values[1:5]))
+
+    return [Document(
+        pages=tuple(Page(
+            int(p["index"]), float(p["width"]), float(p["height"]),
+            tuple(Line(
+                str(ln["text"]), box(ln["box"]), float(ln["confidence"]),
+                tuple(Word(str(w[0]), box(w[1]), float(w[2])) for w in ln["words"]),
+                int(ln["index"]),
+            ) for ln in p["lines"]),
+        ) for p in d["pages"]),
+        source=d["source"], engine=str(d["engine"]), sha256=str(d["sha256"]),
+        rotation=int(d["rotation"]), skew=float(d["skew"]),
+    ) for d in data]

@@ -366,3 +366,22 @@ def extract_readings(
             extract(other, retailers=retailers, products=products, currency_hint=currency_hint),
         )
     return found
+
+
+def read_documents(
+    data: bytes,
+    *,
+    content_type: str | None = None,
+    languages: str = DEFAULT_LANGUAGES,
+    engine: Engine | None = None,
+) -> list[Document]:
+    """Return every reading of the engine's plan at once (to keep, and extract from later)."""
+    engine = resolve_engine(engine)
+    doc = read_document(data, content_type=content_type, languages=languages, engine=engine)
+    return read_more(doc, languages=languages, engine=engine)
+
+
+def reading_settings(*, languages: str, engine: Engine | None = None) -> str:
+    """Name what a page's readings depend on: kept readings with the same name are reused."""
+    engine = resolve_engine(engine)
+    return f"{engine}|{languages}|{'+'.join(PLANS[engine])}"

@@ -13,7 +13,7 @@ import pytest
 from PIL import ImageFilter
 
 from rabatt.claims.models import Claim
-from rabatt.claims.tests.factories import code_new, payload, post_claim
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.receipts.tests.receiptgen import SHOPS, ReceiptSpec, render_image, render_pdf
 
 ELKJOP = SHOPS["nb"][0]
@@ -44,19 +44,13 @@ def jpeg_bytes(receipt: ReceiptSpec, *, blur: float = 0, quality: int = 85) -> b
     return out.getvalue()
 
 
-def submit(client: Any, campaign: Any, files: list[tuple[str, bytes, str]], capture: Any,
-           **changes: Any) -> Claim:
-    with capture(execute=True):
-        response = post_claim(client, payload(code_new(campaign), **changes), files=files)
-    assert response.status_code == 201, response.content
-    return Claim.objects.get(reference=response.json()["reference"])
-
-
 @pytest.fixture
-def claim_with(client: Any, campaign: Any, during_campaign: Any,
+def claim_read(campaign: Any, during_campaign: Any,
                django_capture_on_commit_callbacks: Any) -> Any:
+    """Make claims with ``claim_factory`` and read their receipts as the worker would."""
     def make(data: bytes, name: str = "kvittering.pdf", kind: str = "application/pdf",
              **changes: Any) -> Claim:
-        return submit(client, campaign, [(name, data, kind)], django_capture_on_commit_callbacks,
-                      **changes)
+        with django_capture_on_commit_callbacks(execute=True):
+            claim = claim_factory(campaign, files=[(name, data, kind)], **changes)
+        return Claim.objects.get(pk=claim.pk)
     return make

@@ -439,3 +439,43 @@ def pdf_no_pages() -> bytes:
     return build_pdf(
         {1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [] /Count 0 >>"}
     )
+
+
+def deflate_bomb(inflated_mib: int) -> bytes:
+    """Return a zlib stream of about inflated_mib MiB of spaces, at about 1/1000 the size.
+
+    After a full flush the compressor's state is reset, so compressing the same MiB again
+    gives the same bytes: one compressed block repeated is the whole stream, built in a
+    moment instead of compressing a gigabyte.
+    """
+    chunk = b" " * (1 << 20)
+    packer = zlib.compressobj(9)
+    first = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    block = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    checksum = 1
+    for _ in range(inflated_mib):
+        checksum = zlib.adler32(chunk, checksum)
+    # An empty final block, then the Adler-32 of everything, as zlib itself would end.
+    return first + block * (inflated_mib - 1) + b"\x03\x00" + struct.pack(">I", checksum)
+
+
+def pdf_one_page(content: bytes, *, size: tuple[int, int] = (226, 600),
+                 flate: bool = False) -> bytes:
+    """Return a one-page PDF whose page has the given content stream and size in points."""
+    extra = b"/Filter /FlateDecode" if flate else b""
+    return build_pdf({
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents 4 0 R >>" % size,
+        4: _stream(content, extra),
+    })
+
+
+def pdf_deflate_bomb(inflated_mib: int = 1100) -> bytes:
+    """Return a PDF of about 1 MB whose page content inflates to over a GiB."""
+    return pdf_one_page(deflate_bomb(inflated_mib), flate=True)
+
+
+def pdf_huge_page(points: int = 7200) -> bytes:
+    """Return a PDF of a few hundred bytes with one square page of ``points`` a side."""
+    return pdf_one_page(b"0 0 m 10 10 l S", size=(points, points))

@@ -20,16 +20,16 @@ from rabatt.receipts.checking import (
 )
 from rabatt.receipts.models import ReadingStatus, ReceiptFile
 from rabatt.receipts.tasks import read_receipt_file
-from rabatt.receipts.tests.factories import claim_with, jpeg_bytes, pdf_bytes, spec
+from rabatt.receipts.tests.factories import claim_read, jpeg_bytes, pdf_bytes, spec
 from rabatt.review.presenters import claim_signals
 
 pytestmark = pytest.mark.django_db
 
-__all__ = ["claim_with"]
+__all__ = ["claim_read"]
 
 
-def test_a_matching_receipt_verifies_every_field_with_evidence(claim_with: Any) -> None:
-    claim = claim_with(pdf_bytes(spec()))
+def test_a_matching_receipt_verifies_every_field_with_evidence(claim_read: Any) -> None:
+    claim = claim_read(pdf_bytes(spec()))
     signals = claim_signals(claim=claim)
     assert signals["receipts"]["status"] == "done"
     assert (signals["receipts"]["files"], signals["receipts"]["read"]) == (1, 1)
@@ -62,8 +62,8 @@ def test_a_matching_receipt_verifies_every_field_with_evidence(claim_with: Any) 
     assert signals["automatic"]["outcome"] == "off"
 
 
-def test_a_photo_is_read_by_ocr(claim_with: Any) -> None:
-    claim = claim_with(jpeg_bytes(spec()), "kvittering.jpg", "image/jpeg")
+def test_a_photo_is_read_by_ocr(claim_read: Any) -> None:
+    claim = claim_read(jpeg_bytes(spec()), "kvittering.jpg", "image/jpeg")
     fields = claim_signals(claim=claim)["fields"]
     assert fields["total"]["status"] == "verified"
     assert fields["date"]["status"] == "verified"
@@ -72,29 +72,29 @@ def test_a_photo_is_read_by_ocr(claim_with: Any) -> None:
 
 
 @pytest.mark.parametrize(("changes", "field"), [
-    ({"purchase__lines": [{"product": "beam", "price": "4499.00", "quantity": 1}]}, "total"),
-    ({"purchase__purchased_at": "2019-07-24T10:00:00Z"}, "date"),
-    ({"purchase__retailer": "power-no"}, "retailer"),
+    ({"price": "4499.00"}, "total"),
+    ({"purchased_at": "2019-07-24T10:00:00Z"}, "date"),
+    ({"retailer": "power-no"}, "retailer"),
 ])
-def test_a_receipt_that_says_otherwise_is_a_mismatch(claim_with: Any, changes: dict[str, Any],
+def test_a_receipt_that_says_otherwise_is_a_mismatch(claim_read: Any, changes: dict[str, Any],
                                                      field: str) -> None:
-    claim = claim_with(pdf_bytes(spec()), **changes)
+    claim = claim_read(pdf_bytes(spec()), **changes)
     fields = claim_signals(claim=claim)["fields"]
     assert fields[field]["status"] == "mismatch"
     assert all(f["status"] == "verified" for n, f in fields.items() if n != field)
 
 
-def test_other_goods_on_the_receipt_still_verify_the_price_on_its_line(claim_with: Any) -> None:
-    claim = claim_with(pdf_bytes(spec(extra_item=True)))
+def test_other_goods_on_the_receipt_still_verify_the_price_on_its_line(claim_read: Any) -> None:
+    claim = claim_read(pdf_bytes(spec(extra_item=True)))
     total = claim_signals(claim=claim)["fields"]["total"]
     assert total["status"] == "verified"
     assert "Beam" in total["evidence"]["text"]
 
 
-def test_the_same_file_in_another_claim_is_an_exact_duplicate(claim_with: Any) -> None:
+def test_the_same_file_in_another_claim_is_an_exact_duplicate(claim_read: Any) -> None:
     data = pdf_bytes(spec())
-    first = claim_with(data)
-    second = claim_with(data, person__email="ola@example.no")
+    first = claim_read(data)
+    second = claim_read(data, email="ola@example.no")
     assert claim_signals(claim=second)["risk_flags"] == ["duplicate_receipt"]
     assert claim_signals(claim=second)["duplicates"] == [{
         "kind": "exact", "claim": first.reference, "file": str(first.files.get().pk),
@@ -103,10 +103,10 @@ def test_the_same_file_in_another_claim_is_an_exact_duplicate(claim_with: Any) -
     assert claim_signals(claim=first)["duplicates"] == []
 
 
-def test_a_recompressed_photo_of_the_same_receipt_is_found(claim_with: Any) -> None:
-    first = claim_with(jpeg_bytes(spec()), "a.jpg", "image/jpeg")
-    second = claim_with(jpeg_bytes(spec(), quality=40), "b.jpg", "image/jpeg",
-                        person__email="ola@example.no")
+def test_a_recompressed_photo_of_the_same_receipt_is_found(claim_read: Any) -> None:
+    first = claim_read(jpeg_bytes(spec()), "a.jpg", "image/jpeg")
+    second = claim_read(jpeg_bytes(spec(), quality=40), "b.jpg", "image/jpeg",
+                        email="ola@example.no")
     kinds = {d["kind"] for d in claim_signals(claim=second)["duplicates"]}
     assert kinds
     assert kinds <= {"near", "text"}
@@ -115,35 +115,35 @@ def test_a_recompressed_photo_of_the_same_receipt_is_found(claim_with: Any) -> N
                                                  "same_purchase_elsewhere"}
 
 
-def test_the_same_purchase_as_a_pdf_and_a_photo_is_the_same_purchase(claim_with: Any) -> None:
-    first = claim_with(pdf_bytes(spec()))
-    second = claim_with(jpeg_bytes(spec()), "b.jpg", "image/jpeg",
-                        person__email="ola@example.no")
+def test_the_same_purchase_as_a_pdf_and_a_photo_is_the_same_purchase(claim_read: Any) -> None:
+    first = claim_read(pdf_bytes(spec()))
+    second = claim_read(jpeg_bytes(spec()), "b.jpg", "image/jpeg",
+                        email="ola@example.no")
     assert claim_signals(claim=second)["duplicates"][0]["kind"] == "text"
     assert claim_signals(claim=second)["duplicates"][0]["claim"] == first.reference
     assert "same_purchase_elsewhere" in claim_signals(claim=second)["risk_flags"]
 
 
-def test_a_different_receipt_from_the_same_shop_is_not_a_duplicate(claim_with: Any) -> None:
-    claim_with(pdf_bytes(spec()))
-    second = claim_with(pdf_bytes(spec(number="417-220720", day=date(2019, 7, 26))),
-                        person__email="ola@example.no",
-                        purchase__purchased_at="2019-07-26T10:00:00Z")
+def test_a_different_receipt_from_the_same_shop_is_not_a_duplicate(claim_read: Any) -> None:
+    claim_read(pdf_bytes(spec()))
+    second = claim_read(pdf_bytes(spec(number="417-220720", day=date(2019, 7, 26))),
+                        email="ola@example.no",
+                        purchased_at="2019-07-26T10:00:00Z")
     assert claim_signals(claim=second)["duplicates"] == []
     assert claim_signals(claim=second)["risk_flags"] == []
 
 
-def test_readability_is_measured_at_upload(claim_with: Any) -> None:
-    sharp = claim_with(jpeg_bytes(spec()), "a.jpg", "image/jpeg").files.get()
-    blurred = claim_with(jpeg_bytes(spec(number="1-2"), blur=4), "b.jpg", "image/jpeg",
-                         person__email="ola@example.no").files.get()
+def test_readability_is_measured_at_upload(claim_read: Any) -> None:
+    sharp = claim_read(jpeg_bytes(spec()), "a.jpg", "image/jpeg").files.get()
+    blurred = claim_read(jpeg_bytes(spec(number="1-2"), blur=4), "b.jpg", "image/jpeg",
+                         email="ola@example.no").files.get()
     assert sharp.readability["blurry"] is False
     assert blurred.readability["blurry"] is True
     assert blurred.readability["score"] < sharp.readability["score"]
 
 
-def test_reading_again_changes_nothing(claim_with: Any) -> None:
-    claim = claim_with(pdf_bytes(spec()))
+def test_reading_again_changes_nothing(claim_read: Any) -> None:
+    claim = claim_read(pdf_bytes(spec()))
     receipt = claim.files.get()
     before = (receipt.extraction, receipt.verification, receipt.read_at)
     read_receipt_file.call(str(receipt.pk))
@@ -152,8 +152,8 @@ def test_reading_again_changes_nothing(claim_with: Any) -> None:
     assert claim.events.filter(kind="receipts_checked").count() == 1
 
 
-def test_a_restricted_person_s_receipt_is_not_read(claim_with: Any) -> None:
-    claim = claim_with(pdf_bytes(spec()))
+def test_a_restricted_person_s_receipt_is_not_read(claim_read: Any) -> None:
+    claim = claim_read(pdf_bytes(spec()))
     receipt = claim.files.get()
     ReceiptFile.objects.filter(pk=receipt.pk).update(reading_status=ReadingStatus.PENDING,
                                                      extraction={})
@@ -167,8 +167,8 @@ def test_a_restricted_person_s_receipt_is_not_read(claim_with: Any) -> None:
     assert receipt.extraction == {}
 
 
-def test_progress_is_recorded_until_every_file_is_read(claim_with: Any) -> None:
-    claim = claim_with(pdf_bytes(spec()))
+def test_progress_is_recorded_until_every_file_is_read(claim_read: Any) -> None:
+    claim = claim_read(pdf_bytes(spec()))
     extra = ReceiptFile.objects.create(
         claim=claim, subject=claim.subject, content_type="image/jpeg", size=1, sha256="f" * 64,
         original_sha256="f" * 64, display_name="second.jpg")
@@ -189,15 +189,15 @@ def test_languages_follow_the_purchase_country() -> None:
     assert languages_for("US") == "eng"
 
 
-def test_the_purchase_date_is_the_shop_s_local_date(claim_with: Any) -> None:
-    claim = claim_with(pdf_bytes(spec(day=date(2019, 7, 26))),
-                       purchase__purchased_at="2019-07-25T22:30:00Z")
+def test_the_purchase_date_is_the_shop_s_local_date(claim_read: Any) -> None:
+    claim = claim_read(pdf_bytes(spec(day=date(2019, 7, 26))),
+                       purchased_at="2019-07-25T22:30:00Z")
     assert local_purchase_date(claim) == date(2019, 7, 26)
     assert claim_signals(claim=claim)["fields"]["date"]["status"] == "verified"
 
 
-def test_the_sweep_reads_files_left_unread(claim_with: Any) -> None:
-    claim = claim_with(pdf_bytes(spec()))
+def test_the_sweep_reads_files_left_unread(claim_read: Any) -> None:
+    claim = claim_read(pdf_bytes(spec()))
     receipt = claim.files.get()
     ReceiptFile.objects.filter(pk=receipt.pk).update(reading_status=ReadingStatus.PENDING,
                                                      extraction={})
@@ -212,12 +212,12 @@ def test_the_sweep_reads_files_left_unread(claim_with: Any) -> None:
 
 
 def test_a_receipt_sent_in_answer_is_read_and_the_claim_checked_again(
-        claim_with: Any, agent: Any, django_capture_on_commit_callbacks: Any) -> None:
+        claim_read: Any, agent: Any, django_capture_on_commit_callbacks: Any) -> None:
     from rabatt.claims.services import claim_answer_info, claim_request_info
     from rabatt.receipts.services import receipt_vet
 
     blurred = jpeg_bytes(spec(), blur=6)
-    claim = claim_with(blurred, "uklar.jpg", "image/jpeg")
+    claim = claim_read(blurred, "uklar.jpg", "image/jpeg")
     assert claim.files.get().readability["blurry"] is True
     assert claim_signals(claim=claim)["fields"]["total"]["status"] == "unreadable"
     # (Its after-commit e-mail and lapse timer are not run here.)

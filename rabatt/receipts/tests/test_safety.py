@@ -403,3 +403,47 @@ def test_pdf_with_too_many_objects_refused(monkeypatch: pytest.MonkeyPatch) -> N
     chain = {n: b"<< /Next %d 0 R >>" % (n + 1) for n in range(100, 160)}
     chain[160] = b"<< >>"
     assert refused(hostile.pdf_text(1, more=chain)).code == "pdf_unreadable"
+
+
+# --- bombs ----------------------------------------------------------------------
+
+
+def _peak_rss() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def test_deflate_bomb_pdf_is_refused_with_a_clear_message_and_flat_memory() -> None:
+    bomb = hostile.pdf_deflate_bomb(1100)
+    assert len(bomb) < MAX_UPLOAD_BYTES
+    before = _peak_rss()
+    refusal = refused(bomb, "receipt.pdf")
+    assert refusal.code == "pdf_too_complex"
+    assert refusal.status == 422
+    assert str(refusal.message) == (
+        "The PDF is too large or too complex to check safely. Please upload a photo or a "
+        "screenshot of the receipt instead."
+    )
+    assert _peak_rss() - before < 64 * 1024 * 1024
+
+
+def test_huge_page_pdf_is_refused_with_a_clear_message_and_flat_memory() -> None:
+    data = hostile.pdf_huge_page(7200)
+    assert len(data) < 1024
+    before = _peak_rss()
+    refusal = refused(data, "receipt.pdf")
+    assert refusal.code == "pdf_page_too_large"
+    assert refusal.status == 422
+    assert str(refusal.message) == (
+        "A page of the PDF is far larger than a receipt. Please upload a photo or a "
+        "screenshot of the receipt instead."
+    )
+    assert _peak_rss() - before < 64 * 1024 * 1024
+
+
+def test_a_till_roll_pdf_is_accepted() -> None:
+    safe = inspect_upload(hostile.pdf_one_page(b"0 0 m 10 10 l S", size=(230, 5000)),
+                          declared_name="roll.pdf")
+    assert safe.page_count == 1
+    assert safe.content_type == "application/pdf"

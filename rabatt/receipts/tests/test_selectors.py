@@ -9,11 +9,11 @@ import pytest
 from rabatt.receipts.models import ReceiptFile
 from rabatt.receipts.reading.fingerprint import hash_bands, to_signed
 from rabatt.receipts.selectors import NEAR_DISTANCE, receipt_duplicates
-from rabatt.receipts.tests.factories import claim_with, pdf_bytes, spec
+from rabatt.receipts.tests.factories import claim_read, pdf_bytes, spec
 
 pytestmark = pytest.mark.django_db
 
-__all__ = ["claim_with"]
+__all__ = ["claim_read"]
 
 BASE = 0x0123_4567_89AB_CDEF
 
@@ -34,9 +34,9 @@ def set_hash(receipt: ReceiptFile, value: int, text: str = "") -> ReceiptFile:
 
 
 @pytest.fixture
-def two(claim_with: Any) -> tuple[ReceiptFile, ReceiptFile]:
-    first = claim_with(pdf_bytes(spec(number="1-1"))).files.get()
-    second = claim_with(pdf_bytes(spec(number="2-2")), person__email="ola@example.no").files.get()
+def two(claim_read: Any) -> tuple[ReceiptFile, ReceiptFile]:
+    first = claim_read(pdf_bytes(spec(number="1-1"))).files.get()
+    second = claim_read(pdf_bytes(spec(number="2-2")), email="ola@example.no").files.get()
     return first, second
 
 

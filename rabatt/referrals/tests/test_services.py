@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
-from rabatt.claims.tests.factories import code_new, payload, post_claim
+from rabatt.claims.tests.factories import claim_factory, code_new
 from rabatt.codes.alphabet import display
 from rabatt.codes.models import Code, Recipient
 from rabatt.codes.tests.factories import direct_code
@@ -56,14 +55,13 @@ def test_disabled_programme(campaign):
 def test_same_bank_account_and_address_after_both_claim(campaign):
     ReferralOptions.objects.create(campaign=campaign, friend_channel="retailer")
     mine = code_new(campaign)
-    assert post_claim(Client(), payload(mine)).status_code == 201
+    claim_factory(campaign, code=mine)
     referral, _ = referral_link(campaign=campaign, code_text=mine)
     friend = friend_signup(token=referral.token,
                            data=FriendIn(name="Ola", email="ola@example.no"))
     assert friend_signals_refresh(friend_id=friend.pk) == {}
-    body = payload(display(friend.code.code), person__email="ola@example.no",
-                   person__first_name="Ola")
-    assert post_claim(Client(), body).status_code == 201
+    claim_factory(campaign, code=display(friend.code.code), email="ola@example.no",
+                  first_name="Ola")
     call_command("referrals", "signals", "--campaign", campaign.slug)
     friend.refresh_from_db()
     assert friend.signals["same_bank_account_as_referrer"] is True

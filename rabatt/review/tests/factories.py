@@ -1,10 +1,9 @@
-"""Staff users with a second factor, verified sessions, and claims ready for review."""
+"""Staff users with a second factor, verified sessions, and checks written onto claims."""
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -15,12 +14,7 @@ from django_otp.oath import totp
 from rabatt.accounts.guards import LOGIN_AT, SEEN_AT
 from rabatt.accounts.models import StaffTotpDevice
 from rabatt.accounts.services import staff_create
-from rabatt.campaigns.models import Campaign
-from rabatt.campaigns.rules import PurchaseLine
 from rabatt.claims.models import Claim
-from rabatt.claims.services import BankIn, DeclarationsIn, PersonIn, PurchaseIn, claim_submit
-from rabatt.claims.tests.factories import code_new, receipt_jpeg
-from rabatt.receipts.services import receipt_vet
 
 SUBMITTED_AT = datetime(2019, 8, 1, 10, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple 42"
@@ -67,33 +61,6 @@ def verified_client(user: User) -> Client:
     session[LOGIN_AT] = session[SEEN_AT] = int(time.time())
     session.save()
     return client
-
-
-def desk_claim(campaign: Campaign, *, price: str = "4990.00", product: str = "beam",
-               email: str = "kari@example.no", holder: str = "Kari Nordmann",
-               iban: str = "NO93 8601 1117 947", locale: str = "nb",
-               submitted_at: datetime = SUBMITTED_AT, files: list[bytes] | None = None,
-               bank_holder_match: float | None = None) -> Claim:
-    """A submitted Norwegian claim (748.50 NOK for a Beam at 4990), as the wizard stores it."""
-    uploads = [receipt_vet(data=blob, name=f"kvittering{i}.jpg", content_type="image/jpeg")
-               for i, blob in enumerate(files or [receipt_jpeg()])]
-    claim = claim_submit(
-        campaign=campaign, code=code_new(campaign),
-        person=PersonIn(first_name="Kari", last_name="Nordmann", email=email,
-                        address_line1="Storgata 1", postcode="0155", city="Oslo", country="NO"),
-        purchase=PurchaseIn(country="NO", channel="retailer", retailer="elkjop-no",
-                            purchased_at=datetime(2019, 7, 25, 14, 3, tzinfo=UTC),
-                            lines=[PurchaseLine(product=product, price=Decimal(price),
-                                                quantity=1)]),
-        bank=BankIn(account_holder=holder, fields={"iban": iban}),
-        declarations=DeclarationsIn(adult=True, end_user=True, own_claim=True,
-                                    terms_accepted=True),
-        marketing_consent=False, locale=locale, uploads=uploads, now=submitted_at,
-    )
-    if bank_holder_match is not None:
-        Claim.objects.filter(pk=claim.pk).update(bank_holder_match=bank_holder_match)
-        claim.refresh_from_db()
-    return claim
 
 
 def with_checks(claim: Claim, signals: dict[str, Any]) -> Claim:

@@ -8,7 +8,7 @@ import pytest
 
 from rabatt.claims.models import Claim, ClaimStatus
 from rabatt.core.errors import DomainError
-from rabatt.receipts.tests.factories import claim_with, pdf_bytes, spec
+from rabatt.receipts.tests.factories import claim_read, pdf_bytes, spec
 from rabatt.review.automation import claim_auto_decide
 from rabatt.review.models import ApprovalRequest
 from rabatt.review.presenters import claim_signals
@@ -17,7 +17,7 @@ from rabatt.review.services import decide_approve
 
 pytestmark = pytest.mark.django_db
 
-__all__ = ["claim_with"]
+__all__ = ["claim_read"]
 
 
 @pytest.fixture
@@ -30,9 +30,9 @@ def auto(campaign: Any) -> Any:
 
 
 def test_a_verified_small_claim_is_approved_automatically_with_its_evidence(
-        claim_with: Any, auto: Any, client: Any) -> None:
+        claim_read: Any, auto: Any, client: Any) -> None:
     auto()
-    claim = claim_with(pdf_bytes(spec()))
+    claim = claim_read(pdf_bytes(spec()))
     assert claim.status == ClaimStatus.APPROVED
     assert claim.decided_automatically is True
     assert claim_signals(claim=claim)["automatic"]["outcome"] == "approved"
@@ -53,22 +53,22 @@ def test_a_verified_small_claim_is_approved_automatically_with_its_evidence(
     assert "This decision was made automatically" in page.content.decode()
 
 
-def test_deciding_again_changes_nothing(claim_with: Any, auto: Any) -> None:
+def test_deciding_again_changes_nothing(claim_read: Any, auto: Any) -> None:
     auto()
-    claim = claim_with(pdf_bytes(spec()))
+    claim = claim_read(pdf_bytes(spec()))
     assert claim_auto_decide(claim_id=claim.pk) == "approved"
     assert claim.events.filter(kind="approve").count() == 1
 
 
 @pytest.mark.parametrize(("changes", "reason"), [
-    ({"purchase__lines": [{"product": "beam", "price": "4499.00", "quantity": 1}]},
+    ({"price": "4499.00"},
      "field_not_verified"),
-    ({"purchase__purchased_at": "2019-07-24T10:00:00Z"}, "field_not_verified"),
+    ({"purchased_at": "2019-07-24T10:00:00Z"}, "field_not_verified"),
 ])
-def test_a_mismatch_is_never_refused_automatically(claim_with: Any, auto: Any,
+def test_a_mismatch_is_never_refused_automatically(claim_read: Any, auto: Any,
                                                    changes: dict[str, Any], reason: str) -> None:
     auto()
-    claim = claim_with(pdf_bytes(spec()), **changes)
+    claim = claim_read(pdf_bytes(spec()), **changes)
     assert claim.status == ClaimStatus.SUBMITTED
     assert claim.decided_at is None
     # A field that contradicts the claim is also a risk flag, which needs a second approver.
@@ -79,39 +79,39 @@ def test_a_mismatch_is_never_refused_automatically(claim_with: Any, auto: Any,
     assert list(claim.events.values_list("kind", flat=True)) == ["submitted", "receipts_checked"]
 
 
-def test_a_duplicate_is_left_to_a_person(claim_with: Any, auto: Any) -> None:
+def test_a_duplicate_is_left_to_a_person(claim_read: Any, auto: Any) -> None:
     data = pdf_bytes(spec())
     auto(below="100000.00")
-    claim_with(data)
-    second = claim_with(data, person__email="ola@example.no")
+    claim_read(data)
+    second = claim_read(data, email="ola@example.no")
     assert second.status == ClaimStatus.SUBMITTED
     assert "risk_flags" in claim_signals(claim=second)["automatic"]["reasons"]
 
 
-def test_an_amount_at_or_over_the_limit_is_left_to_a_person(claim_with: Any, auto: Any) -> None:
+def test_an_amount_at_or_over_the_limit_is_left_to_a_person(claim_read: Any, auto: Any) -> None:
     auto(below="748.50")  # the claim's cashback is exactly 748.50
-    claim = claim_with(pdf_bytes(spec()))
+    claim = claim_read(pdf_bytes(spec()))
     assert claim.status == ClaimStatus.SUBMITTED
     assert claim_signals(claim=claim)["automatic"]["reasons"] == ["over_limit"]
 
 
-def test_off_by_default(claim_with: Any) -> None:
-    claim = claim_with(pdf_bytes(spec()))
+def test_off_by_default(claim_read: Any) -> None:
+    claim = claim_read(pdf_bytes(spec()))
     assert claim.status == ClaimStatus.SUBMITTED
     assert claim_signals(claim=claim)["automatic"]["outcome"] == "off"
 
 
-def test_disabled_stays_off(claim_with: Any, auto: Any) -> None:
+def test_disabled_stays_off(claim_read: Any, auto: Any) -> None:
     auto(enabled=False)
-    claim = claim_with(pdf_bytes(spec()))
+    claim = claim_read(pdf_bytes(spec()))
     assert claim.status == ClaimStatus.SUBMITTED
     assert claim_signals(claim=claim)["automatic"]["outcome"] == "off"
 
 
-def test_a_sampled_claim_waits_for_a_supervisor(claim_with: Any, auto: Any, agent: Any,
+def test_a_sampled_claim_waits_for_a_supervisor(claim_read: Any, auto: Any, agent: Any,
                                                 supervisor: Any) -> None:
     auto(sample_rate=1)
-    claim = claim_with(pdf_bytes(spec()))
+    claim = claim_read(pdf_bytes(spec()))
     assert claim.status == ClaimStatus.SUBMITTED
     assert claim_signals(claim=claim)["automatic"]["outcome"] == "sampled"
     request = ApprovalRequest.objects.get(claim=claim)
@@ -130,9 +130,9 @@ def test_a_sampled_claim_waits_for_a_supervisor(claim_with: Any, auto: Any, agen
 
 
 @pytest.mark.parametrize(("draw", "outcome"), [(0.2499, "sampled"), (0.25, "approved")])
-def test_the_draw_is_compared_with_the_sample_rate(claim_with: Any, auto: Any, draw: float,
+def test_the_draw_is_compared_with_the_sample_rate(claim_read: Any, auto: Any, draw: float,
                                                    outcome: str) -> None:
-    claim = claim_with(pdf_bytes(spec()))  # read and checked while still off
+    claim = claim_read(pdf_bytes(spec()))  # read and checked while still off
     auto(sample_rate=0.25)
     assert claim_auto_decide(claim_id=claim.pk, draw=draw) == outcome
     claim.refresh_from_db()

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from rabatt.claims.models import BankDetails, Claim
 from rabatt.claims.services import email_pattern
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.review import selectors
 from rabatt.review.selectors import QueueFilters, claim_risk, claim_risk_flags, queue_page
-from rabatt.review.tests.factories import SUBMITTED_AT, desk_claim, verified_client, with_checks
+from rabatt.review.tests.factories import SUBMITTED_AT, verified_client, with_checks
 
 pytestmark = pytest.mark.django_db
 
 SHARED_IBAN = "NO93 8601 1117 947"
 OTHER_IBAN = "NO38 1503 0123 457"
+
+
+def desk_claim(campaign: Any, *, email: str = "kari@example.no", iban: str = SHARED_IBAN,
+               price: str = "4990.00", submitted_at: Any = SUBMITTED_AT,
+               bank_holder_match: float | None = None) -> Claim:
+    """A submitted Norwegian claim (a Beam), with the bank account and e-mail given."""
+    claim = claim_factory(campaign, email=email, bank={"iban": iban}, price=price,
+                          submitted_at=submitted_at)
+    if bank_holder_match is not None:
+        Claim.objects.filter(pk=claim.pk).update(bank_holder_match=bank_holder_match)
+        claim.refresh_from_db()
+    return claim
 
 
 def flags_of(claim: Claim) -> dict[str, selectors.RiskFlag]:
@@ -95,7 +109,7 @@ def test_a_duplicate_receipt_links_to_the_other_claims(campaign):
 
 
 def test_an_amount_near_the_cap(campaign):
-    near = desk_claim(campaign, price="9990.00", product="beam")  # 15 % = 1498.50 → capped
+    near = desk_claim(campaign, price="9990.00")  # a Beam: 15 % = 1498.50 → capped
     assert near.capped
     flag = flags_of(near)["amount_near_cap"]
     assert flag.evidence.endswith("(100 %).")

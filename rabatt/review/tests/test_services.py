@@ -12,11 +12,12 @@ from django.db import connection
 from rabatt.accounts.roles import Role
 from rabatt.claims.models import Claim, ClaimEvent, ClaimStatus
 from rabatt.claims.services import claim_answer_info
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.core.errors import Conflict, DomainError, PermissionDenied
 from rabatt.core.timeutil import utcnow
 from rabatt.review import services
 from rabatt.review.models import AccessLog, ApprovalRequest, Assignment, BulkJob
-from rabatt.review.tests.factories import desk_claim, receipt_pdf, staff_user
+from rabatt.review.tests.factories import receipt_pdf, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ WRONG_ROLE = [
 
 def test_every_decision_is_refused_for_a_wrong_role_and_changes_nothing(campaign, agent):
     for action, role, status in WRONG_ROLE:
-        claim = in_state(desk_claim(campaign), status, agent)
+        claim = in_state(claim_factory(campaign), status, agent)
         before = snapshot(claim)
         with pytest.raises(PermissionDenied):
             ACTIONS[action](claim, staff_user(role, f"{action}-{role}@rabatt.test"))
@@ -88,7 +89,7 @@ WRONG_STATE = [
 def test_every_decision_is_refused_in_a_wrong_state_and_changes_nothing(
         campaign, agent, supervisor):
     for action, status in WRONG_STATE:
-        claim = in_state(desk_claim(campaign), status, agent)
+        claim = in_state(claim_factory(campaign), status, agent)
         if status == ClaimStatus.IN_REVIEW:  # someone holds it: that must stay as it is too
             assert Assignment.objects.filter(claim=claim, agent=agent).exists()
         before = snapshot(claim)
@@ -99,7 +100,7 @@ def test_every_decision_is_refused_in_a_wrong_state_and_changes_nothing(
 
 
 def test_a_claim_held_by_another_agent_is_refused_and_unchanged(campaign, agent, agent2):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     services.claim_open(claim=claim, actor=agent)
     before = snapshot(claim)
     for action in ("approve", "reject", "request_info"):
@@ -111,7 +112,7 @@ def test_a_claim_held_by_another_agent_is_refused_and_unchanged(campaign, agent,
 
 
 def test_opening_holds_the_claim_starts_review_and_is_audited(campaign, agent, agent2):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     held = services.claim_open(claim=claim, actor=agent)
     assert held is not None
     assert held.agent == agent
@@ -124,7 +125,7 @@ def test_opening_holds_the_claim_starts_review_and_is_audited(campaign, agent, a
 
 
 def test_a_lapsed_hold_can_be_taken_over(campaign, agent, agent2):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     services.claim_open(claim=claim, actor=agent)
     Assignment.objects.filter(claim=claim).update(touched_at=utcnow() - timedelta(minutes=16))
     held = services.assignment_take(claim_id=claim.pk, actor=agent2)
@@ -136,7 +137,7 @@ def test_a_lapsed_hold_can_be_taken_over(campaign, agent, agent2):
 def test_two_agents_racing_for_a_claim_one_wins(campaign, agent, agent2):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     barrier = threading.Barrier(2)
     results: list[object] = []
 
@@ -159,7 +160,7 @@ def test_two_agents_racing_for_a_claim_one_wins(campaign, agent, agent2):
 
 
 def test_approve_below_the_limit_approves_and_names_the_agent(campaign, agent):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     services.claim_open(claim=claim, actor=agent)
     decision = services.decide_approve(claim_id=claim.pk, actor=agent, message="ok")
     assert decision.outcome == ClaimStatus.APPROVED
@@ -170,7 +171,7 @@ def test_approve_below_the_limit_approves_and_names_the_agent(campaign, agent):
 
 
 def test_four_eyes_above_the_amount_needs_a_different_second_approver(campaign, agent, agent2):
-    claim = desk_claim(campaign, price="9990.00")  # 1455 NOK (capped) > 1200
+    claim = claim_factory(campaign, price="9990.00")  # 1455 NOK (capped) > 1200
     assert claim.amount > 1200
     first = services.decide_approve(claim_id=claim.pk, actor=agent)
     assert first.outcome == services.PENDING_SECOND_APPROVAL
@@ -195,7 +196,7 @@ def test_four_eyes_above_the_amount_needs_a_different_second_approver(campaign, 
 
 
 def test_four_eyes_for_a_risk_flag_and_a_rejection_cancels_the_request(campaign, agent, agent2):
-    claim = desk_claim(campaign, bank_holder_match=0.2)
+    claim = claim_factory(campaign, holder="Per Hansen")
     assert services.decide_approve(claim_id=claim.pk, actor=agent).outcome == \
         services.PENDING_SECOND_APPROVAL
     assert ApprovalRequest.objects.get(claim=claim).why == ["risk"]
@@ -204,7 +205,7 @@ def test_four_eyes_for_a_risk_flag_and_a_rejection_cancels_the_request(campaign,
 
 
 def test_request_info_then_the_consumer_answers(campaign, agent):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     services.claim_open(claim=claim, actor=agent)
     decision = services.decide_request_info(claim_id=claim.pk, actor=agent,
                                             reasons=["proof_of_age"], message="Send ID")
@@ -218,7 +219,7 @@ def test_request_info_then_the_consumer_answers(campaign, agent):
 
 
 def test_bank_details_full_for_finance_only_and_audited(campaign, agent, finance):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     with pytest.raises(PermissionDenied):
         services.bank_details_full(claim=claim, actor=agent)
     assert not AccessLog.objects.exists()
@@ -229,7 +230,7 @@ def test_bank_details_full_for_finance_only_and_audited(campaign, agent, finance
 
 
 def test_receipt_pages_pdf_rendered_and_audited(campaign, agent):
-    claim = desk_claim(campaign, files=[receipt_pdf(pages=2)])
+    claim = claim_factory(campaign, files=[receipt_pdf(pages=2)])
     receipt = claim.files.get()
     assert receipt.page_count == 2
     for page in (0, 1):
@@ -244,10 +245,10 @@ def test_receipt_pages_pdf_rendered_and_audited(campaign, agent):
 
 def test_bulk_reports_each_failure_and_a_rerun_does_nothing_twice(
         campaign, agent, supervisor, django_capture_on_commit_callbacks):
-    ok = desk_claim(campaign)
-    held = desk_claim(campaign)
+    ok = claim_factory(campaign)
+    held = claim_factory(campaign)
     services.claim_open(claim=held, actor=agent)
-    decided = in_state(desk_claim(campaign), ClaimStatus.REJECTED, agent)
+    decided = in_state(claim_factory(campaign), ClaimStatus.REJECTED, agent)
     with django_capture_on_commit_callbacks(execute=True):
         job = services.bulk_start(actor=supervisor, action="reject",
                                   claim_ids=[ok.pk, held.pk, decided.pk],
@@ -270,7 +271,7 @@ def test_bulk_is_for_supervisors(campaign, agent):
 
 
 def test_notes(campaign, agent):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     note = services.note_add(claim_id=claim.pk, actor=agent, body="  Receipt looks edited  ")
     assert (note.body, note.author) == ("Receipt looks edited", agent)
     with pytest.raises(DomainError):
@@ -280,6 +281,6 @@ def test_notes(campaign, agent):
 def test_info_texts_are_json_safe(campaign):
     from rabatt.review.presenters import info_reason_texts
 
-    texts = info_reason_texts(claim=desk_claim(campaign))
+    texts = info_reason_texts(claim=claim_factory(campaign))
     assert json.loads(json.dumps(texts))["en"]["intro"].startswith("Hello Kari")
     assert texts["en"]["proof_of_age"] == "We need a proof of age"

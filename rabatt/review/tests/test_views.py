@@ -8,14 +8,15 @@ import pytest
 from django.test import Client
 
 from rabatt.claims.models import Claim, ClaimStatus
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.review.models import AccessLog, ApprovalRequest, BulkJob, Note
-from rabatt.review.tests.factories import SUBMITTED_AT, desk_claim, verified_client
+from rabatt.review.tests.factories import SUBMITTED_AT, verified_client
 
 pytestmark = pytest.mark.django_db
 
 
 def test_no_desk_page_without_the_second_factor(campaign, agent):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     half = Client()
     half.force_login(agent)  # password only
     for url in ("/staff/", f"/staff/claims/{claim.reference}/",
@@ -30,9 +31,9 @@ def test_no_desk_page_without_the_second_factor(campaign, agent):
 
 
 def test_queue_filters_and_keyset_pages(campaign, agent, django_assert_max_num_queries):
-    claims = [desk_claim(campaign, submitted_at=SUBMITTED_AT + timedelta(minutes=i))
+    claims = [claim_factory(campaign, submitted_at=SUBMITTED_AT + timedelta(minutes=i))
               for i in range(5)]
-    risky = desk_claim(campaign, bank_holder_match=0.1,
+    risky = claim_factory(campaign, holder="Per Hansen",
                        submitted_at=SUBMITTED_AT + timedelta(minutes=10))
     client = verified_client(agent)
     with django_assert_max_num_queries(16):
@@ -57,7 +58,7 @@ def test_queue_filters_and_keyset_pages(campaign, agent, django_assert_max_num_q
 
 
 def test_claim_page_holds_the_claim_and_audits_the_view(campaign, agent, agent2):
-    claim = desk_claim(campaign, price="9990.00")
+    claim = claim_factory(campaign, price="9990.00")
     response = verified_client(agent).get(f"/staff/claims/{claim.reference}/")
     assert response.status_code == 200
     body = response.content.decode()
@@ -73,7 +74,7 @@ def test_claim_page_holds_the_claim_and_audits_the_view(campaign, agent, agent2)
 
 
 def test_receipt_file_view_headers(campaign, agent):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     response = verified_client(agent).get(
         f"/staff/claims/{claim.reference}/files/{claim.files.get().pk}/1/")
     assert response.status_code == 200
@@ -84,7 +85,7 @@ def test_receipt_file_view_headers(campaign, agent):
 
 
 def test_decisions_through_the_pages(campaign, agent, agent2):
-    claim = desk_claim(campaign, price="9990.00")
+    claim = claim_factory(campaign, price="9990.00")
     first = verified_client(agent)
     first.get(f"/staff/claims/{claim.reference}/")
     response = first.post(f"/staff/claims/{claim.reference}/decide/approve/", {"message": ""})
@@ -100,7 +101,7 @@ def test_decisions_through_the_pages(campaign, agent, agent2):
 
 def test_request_info_and_reject_through_the_pages(campaign, agent):
     client = verified_client(agent)
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     client.post(f"/staff/claims/{claim.reference}/decide/request-info/",
                 {"reasons": ["receipt_unreadable", "proof_of_identity"], "message": "Hei"})
     claim.refresh_from_db()
@@ -109,7 +110,7 @@ def test_request_info_and_reject_through_the_pages(campaign, agent):
     assert event is not None
     assert (event.reasons, event.message, event.actor) == (
         ["receipt_unreadable", "proof_of_identity"], "Hei", agent)
-    other = desk_claim(campaign)
+    other = claim_factory(campaign)
     response = client.post(f"/staff/claims/{other.reference}/decide/reject/", {"reason": ""})
     assert response.status_code == 302
     other.refresh_from_db()
@@ -117,7 +118,7 @@ def test_request_info_and_reject_through_the_pages(campaign, agent):
 
 
 def test_agent_is_refused_finance_pages_and_void(campaign, agent, finance):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     client = verified_client(agent)
     assert client.get(f"/staff/claims/{claim.reference}/bank/").status_code == 403
     assert client.post(f"/staff/claims/{claim.reference}/bank/").status_code == 403
@@ -130,7 +131,7 @@ def test_agent_is_refused_finance_pages_and_void(campaign, agent, finance):
 
 
 def test_notes_and_bulk_pages(campaign, agent, supervisor, django_capture_on_commit_callbacks):
-    claims = [desk_claim(campaign) for _ in range(2)]
+    claims = [claim_factory(campaign) for _ in range(2)]
     verified_client(agent).post(f"/staff/claims/{claims[0].reference}/notes/",
                                 {"body": "Looks fine"})
     assert Note.objects.get().body == "Looks fine"
@@ -149,9 +150,10 @@ def test_notes_and_bulk_pages(campaign, agent, supervisor, django_capture_on_com
 
 def test_counts_follow_your_own_decision_and_campaign_names_are_told_apart(campaign, agent):
     from rabatt.campaigns.tests.factories import campaign_factory
+    from rabatt.claims.tests.factories import claim_factory
 
     campaign_factory(slug="sonos-summer-live")  # the same name as the example
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     client = verified_client(agent)
     page = client.get("/staff/").content.decode()
     assert '<option value="sonos-summer-2019">Sonos summer cashback 2019 (sonos-summer-2019)' \

@@ -88,6 +88,7 @@ function setupUploader(root) {
       if (answer.body.ok) {
         list.innerHTML = answer.body.html;
         live.textContent = answer.body.message;
+        pollReadings();
       } else {
         showError(answer.body.message || "Error", answer.body.code);
       }
@@ -100,6 +101,33 @@ function setupUploader(root) {
       label.textContent = labelText;
     }
   });
+
+  // While a file is being read in the background, ask for the list again every 1.5 s (for
+  // at most 90 s) so the page tells what the reading found; without JavaScript the page
+  // refreshes itself instead.
+  const readingUrl = root.dataset.readingUrl;
+  let polls = 0;
+  let timer = null;
+  function pollReadings() {
+    if (!readingUrl || timer || polls >= 60 || !list.querySelector("[data-reading-pending]")) {
+      return;
+    }
+    timer = setTimeout(async () => {
+      timer = null;
+      polls += 1;
+      try {
+        const response = await fetch(readingUrl, { headers: XHR_HEADER });
+        const answer = await response.json();
+        if (answer.ok) {
+          list.innerHTML = answer.html;
+        }
+      } catch {
+        // A lost answer: the next poll, or a reload, asks again.
+      }
+      pollReadings();
+    }, 1500);
+  }
+  pollReadings();
 
   list.addEventListener("submit", async (event) => {
     const removeForm = event.target.closest("form[data-remove]");

@@ -1,8 +1,8 @@
+"""`rabatt serve`: the web server and the task workers, supervised (rabatt/core/supervisor.py)."""
+
 import os
 import signal
-import subprocess
 import sys
-import time
 from typing import Any
 
 from django.conf import settings
@@ -10,10 +10,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from rabatt.core.config import SERVE_URL_VARIABLE, serving_url, site_url
+from rabatt.core.supervisor import Child, Supervisor
 
 
 class Command(BaseCommand):
-    help = "Serve the site and API with gunicorn (migrating first) plus a background task worker."
+    help = ("Serve the site and API with gunicorn (migrating first) plus background task "
+            "workers, restarting any of them that crashes.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -23,47 +25,66 @@ class Command(BaseCommand):
             help="gunicorn worker processes (default: WEB_CONCURRENCY or 2)",
         )
         parser.add_argument(
-            "--no-task-worker", action="store_true",
-            help="do not start a task worker (run `rabatt db_worker` elsewhere)",
+            "--web-servers", type=int, default=int(os.environ.get("WEB_SERVERS", "2")),
+            help="gunicorn servers sharing the port, so one can restart while another "
+                 "answers (default: WEB_SERVERS or 2)",
         )
+        parser.add_argument(
+            "--receipt-workers", type=int,
+            default=int(os.environ.get("RECEIPT_WORKERS", "1")),
+            help="task workers reading receipts (default: RECEIPT_WORKERS or 1)",
+        )
+        parser.add_argument(
+            "--no-task-worker", action="store_true",
+            help="do not start task workers (run `rabatt worker` elsewhere)",
+        )
+        parser.add_argument("--no-setup", action="store_true",
+                            help="do not run `rabatt setup` (migrations) first")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("setup", verbosity=0)
+        if not options["no_setup"]:
+            call_command("setup", verbosity=0)
         bind = f"{options['host']}:{options['port']}"
         # Without SITE_URL, e-mailed links follow the address served here: the web workers
         # and the task worker (which sends the e-mails) read it from their environment.
         os.environ[SERVE_URL_VARIABLE] = serving_url(options["host"], options["port"])
         settings.SITE_URL = site_url()
+        servers = max(1, options["web_servers"])
+        per_server = max(1, -(-options["workers"] // servers))
         web = [
             sys.executable, "-m", "gunicorn", "rabatt.wsgi:application",
-            "--bind", bind, "--workers", str(options["workers"]),
+            "--bind", bind, "--workers", str(per_server),
             "--worker-class", "gthread", "--threads", "4",
             "--access-logfile", "-", "--graceful-timeout", "10",
             # Several servers may run on one machine; a shared control socket would collide.
             "--no-control-socket",
+            # The servers share the port (SO_REUSEPORT): while a killed one restarts, the
+            # other answers, and the restarted one binds at once instead of "address in use".
+            "--reuse-port",
         ]
-        procs = [subprocess.Popen(web)]  # noqa: S603 - fixed argv
+        children = [Child(f"web-{n + 1}", web) for n in range(servers)]
         uses_db_tasks = settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db")
         if not options["no_task_worker"] and uses_db_tasks:
-            worker = [sys.executable, "-m", "rabatt", "db_worker", "--interval", "0.5"]
-            procs.append(subprocess.Popen(worker))  # noqa: S603 - fixed argv
-        self.stdout.write(self.style.SUCCESS(f"Rabatt is serving on http://{bind}/"))
-        self.stdout.flush()
+            worker = [sys.executable, "-m", "rabatt", "worker", "--interval", "0.5"]
+            # E-mail has a worker of its own, so a confirmation never waits behind receipt
+            # reading; that worker also runs the short jobs of the default queue.
+            children.append(Child("worker-email", [*worker, "--queues", "email,default"]))
+            children.extend(
+                Child(f"worker-receipts-{n + 1}", [*worker, "--queues", "receipts"])
+                for n in range(max(0, options["receipt_workers"])))
+        supervisor = Supervisor(children, say=self._say)
 
         def stop(*_: Any) -> None:
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.terminate()
+            supervisor.stopping = True
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        try:
-            while all(p.poll() is None for p in procs):
-                time.sleep(0.5)
-        finally:
-            stop()
-            for proc in procs:
-                proc.wait(timeout=15)
-        codes = [p.returncode for p in procs]
-        if any(c not in (0, -signal.SIGTERM, -signal.SIGINT) for c in codes):
-            sys.exit(1)
+        supervisor.start_all()
+        self.stdout.write(self.style.SUCCESS(f"Rabatt is serving on http://{bind}/"))
+        self.stdout.flush()
+        supervisor.run()
+        supervisor.stop()
+
+    def _say(self, line: str) -> None:
+        self.stdout.write(f"rabatt serve: {line}")
+        self.stdout.flush()

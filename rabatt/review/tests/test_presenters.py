@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 
 from rabatt.claims.models import Claim, ClaimStatus
+from rabatt.claims.tests.factories import claim_factory
 from rabatt.review.models import AccessLog, Assignment
 from rabatt.review.tests.factories import (
-    desk_claim,
     receipt_pdf,
     staff_user,
     verified_client,
@@ -65,7 +65,7 @@ def field(entered: str, read: str | None, status: str, confidence: float = 0.9,
 
 
 def test_while_reading_the_page_shows_progress_and_polls_the_fragment(campaign, agent):
-    claim = with_signals(desk_claim(campaign), {
+    claim = with_signals(claim_factory(campaign), {
         "receipts": {"status": "reading", "files": 2, "read": 1, "checked_at": None}})
     html = section(page_of(verified_client(agent), claim))
     assert f'data-poll="/staff/claims/{claim.reference}/signals/"' in html
@@ -75,7 +75,7 @@ def test_while_reading_the_page_shows_progress_and_polls_the_fragment(campaign, 
 
 
 def test_when_done_the_page_says_so_and_stops_polling(campaign, agent):
-    claim = with_signals(desk_claim(campaign), {"receipts": {
+    claim = with_signals(claim_factory(campaign), {"receipts": {
         "status": "done", "files": 2, "read": 2, "checked_at": "2019-08-01T10:05:00+00:00"}})
     html = squash(section(page_of(verified_client(agent), claim)))
     assert "data-poll" not in html
@@ -86,7 +86,7 @@ def test_when_done_the_page_says_so_and_stops_polling(campaign, agent):
 
 
 def test_a_failed_reading_asks_for_a_check_by_eye(campaign, agent):
-    claim = with_signals(desk_claim(campaign), {
+    claim = with_signals(claim_factory(campaign), {
         "receipts": {"status": "failed", "files": 2, "read": 1, "checked_at": None}})
     claim.files.update(reading_status="failed")
     page = page_of(verified_client(agent), claim)
@@ -99,7 +99,7 @@ def test_a_failed_reading_asks_for_a_check_by_eye(campaign, agent):
 
 
 def test_an_old_claim_without_reading_shows_no_progress(campaign, agent):
-    claim = with_signals(desk_claim(campaign), {"bank_holder_match": 1.0})
+    claim = with_signals(claim_factory(campaign), {"bank_holder_match": 1.0})
     html = section(page_of(verified_client(agent), claim))
     assert 'data-state="none"' in html
     assert "data-poll" not in html
@@ -112,7 +112,7 @@ def test_an_old_claim_without_reading_shows_no_progress(campaign, agent):
 
 
 def test_the_field_table_shows_each_status_in_words_and_signs(campaign, agent):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     receipt = str(claim.files.get().pk)
     with_signals(claim, {"fields": {
         "total": field("4990.00", "4990.00", "verified", 0.934, receipt,
@@ -145,7 +145,7 @@ def test_the_field_table_shows_each_status_in_words_and_signs(campaign, agent):
 
 
 def test_evidence_boxes_are_drawn_on_the_right_page_in_percent(campaign, agent):
-    claim = desk_claim(campaign, files=[receipt_pdf(pages=2)])
+    claim = claim_factory(campaign, files=[receipt_pdf(pages=2)])
     receipt = str(claim.files.get().pk)
     with_signals(claim, {"fields": {
         # 1200 × 3000 page: x 120-480 and y 300-360 are 10 %, 10 %, 30 % wide, 2 % high.
@@ -179,7 +179,7 @@ def test_evidence_boxes_are_drawn_on_the_right_page_in_percent(campaign, agent):
 
 
 def test_a_page_without_evidence_has_an_empty_overlay_and_a_hidden_caption(campaign, agent):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     receipt = str(claim.files.get().pk)
     html = squash(page_of(verified_client(agent), claim))
     assert (f'<svg class="evidence" data-swap="boxes-{receipt}-1" aria-hidden="true" '
@@ -192,9 +192,9 @@ def test_a_page_without_evidence_has_an_empty_overlay_and_a_hidden_caption(campa
 
 
 def test_duplicates_link_to_the_other_claims_with_kind_and_distance(campaign, agent):
-    other = desk_claim(campaign, email="ola@example.no")
+    other = claim_factory(campaign, email="ola@example.no")
     Claim.objects.filter(pk=other.pk).update(status=ClaimStatus.APPROVED)
-    claim = with_signals(desk_claim(campaign), {
+    claim = with_signals(claim_factory(campaign), {
         "risk_flags": ["duplicate_receipt", "near_duplicate_receipt", "same_purchase_elsewhere"],
         "duplicates": [
             {"kind": "exact", "claim": other.reference, "file": "x", "distance": None,
@@ -257,7 +257,7 @@ def test_duplicates_link_to_the_other_claims_with_kind_and_distance(campaign, ag
      "this campaign; an agent decides.</p>"),
 ])
 def test_the_automatic_outcome_in_plain_words(campaign, agent, automatic, expected):
-    claim = with_signals(desk_claim(campaign), {"automatic": automatic})
+    claim = with_signals(claim_factory(campaign), {"automatic": automatic})
     html = squash(section(page_of(verified_client(agent), claim)))
     block = re.search(r'<div class="automatic automatic-(\w+)" data-automatic="\w+">(.*?)</div>',
                       html)
@@ -270,7 +270,7 @@ def test_the_automatic_outcome_in_plain_words(campaign, agent, automatic, expect
 
 
 def test_the_checks_in_bokmal(campaign, agent):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     receipt = str(claim.files.get().pk)
     with_signals(claim, {
         "receipts": {"status": "reading", "files": 2, "read": 1, "checked_at": None},
@@ -306,7 +306,7 @@ def test_the_checks_in_bokmal(campaign, agent):
 def test_checks_outside_the_schema_render_without_error(campaign, agent, fields, duplicates,
                                                         reasons):
     """A hand-edited row (the check itself writes only what its schema allows)."""
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     for f in fields.values() if isinstance(fields, dict) else []:
         if isinstance(f, dict) and "evidence" in f and f.get("file") is None:
             f["file"] = str(claim.files.get().pk)  # point the evidence at the claim's real file
@@ -328,7 +328,7 @@ def test_checks_outside_the_schema_render_without_error(campaign, agent, fields,
 
 def test_the_fragment_answers_the_section_and_the_boxes_without_holding_the_claim(campaign,
                                                                                    agent):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     receipt = str(claim.files.get().pk)
     with_signals(claim, {
         "receipts": {"status": "done", "files": 1, "read": 1, "checked_at": None},
@@ -354,7 +354,7 @@ def test_the_fragment_answers_the_section_and_the_boxes_without_holding_the_clai
 
 
 def test_the_fragment_is_for_staff_who_may_see_claims(campaign, agent):
-    claim = desk_claim(campaign)
+    claim = claim_factory(campaign)
     url = f"/staff/claims/{claim.reference}/signals/"
     half = Client()
     half.force_login(agent)  # password only, no second factor
