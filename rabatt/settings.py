@@ -14,6 +14,7 @@ from rabatt.core.config import (
     home_dir,
     load_or_create_secret_key,
     mailers_from_url,
+    site_url,
     storages_from_env,
     tasks_from_env,
 )
@@ -29,7 +30,11 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "*").split("
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# --- consumer ---
+# E-mailed links start here: SITE_URL (required in production: `rabatt check` warns, W002),
+# else the address `rabatt serve` / `rabatt demo` listens on.
+SITE_URL = site_url()
+# --- end consumer ---
 
 INSTALLED_APPS = [
     "django.contrib.admin",

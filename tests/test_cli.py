@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -60,6 +61,10 @@ def test_demo_prepares_a_live_campaign_and_a_staff_login(tmp_path):
     assert "sonos-summer-live" in result.stdout
     assert "demo@rabatt.invalid" in result.stdout
     assert "4 demo claims" in result.stdout
+    # Codes to try in the wizard, and claims to look up in the tracker.
+    codes = re.search(r"Codes to try: ([A-Z0-9-]+), ([A-Z0-9-]+), ([A-Z0-9-]+) ", result.stdout)
+    assert codes is not None
+    assert len(re.findall(r"Track: +RB-\w{4}-\w{4} with \S+@example\.no", result.stdout)) == 4
     # A worker, as `serve` starts one, reads the receipts and checks the claims.
     worker = rabatt(tmp_path, "worker", "--batch")
     assert worker.returncode == 0, worker.stderr

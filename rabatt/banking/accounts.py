@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from schwifty import BIC, IBAN, exceptions
+from schwifty import BIC, IBAN, exceptions, registry
+
+from rabatt.core.i18n import country_name
 
 from .errors import BankDetailsError
 
@@ -192,37 +194,108 @@ def validate_bank_account(*, country: str, currency: str, data: Mapping[str, Any
     return _iban_account(country, expected, data)
 
 
+# UK and Irish banks by the start of their sort codes (longest prefix wins): the IBAN needs the
+# bank's four letters, which a sort code alone does not carry and schwifty's registry does not
+# map. Only the banks most people use; any other sort code is asked for as an IBAN instead.
+SORT_CODE_BANKS: dict[str, dict[str, str]] = {
+    "GB": {
+        "040004": "MONZ", "040075": "REVO", "608371": "SRLG", "231470": "TRWI",
+        "0901": "ABBY", "07": "NAIA", "11": "HLFX", "12": "BOFS", "16": "RBOS", "20": "BARC",
+        "30": "LOYD", "40": "HBUK", "60": "NWBK", "77": "LOYD", "80": "BOFS", "82": "CLYD",
+        "83": "RBOS", "87": "TSBS",
+    },
+    "IE": {"90": "BOFI", "93": "AIBK", "99": "IPBS", "98": "ULSB"},
+}
+# Domestic formats in two parts, "bank code, account": the account is padded to its length.
+_SPLIT_FORMATS: dict[str, tuple[int, int]] = {"DK": (4, 10), "DE": (8, 10), "AT": (5, 11)}
+
+
+def _domestic_bban(country: str, typed: str) -> tuple[str, str | None]:
+    """Turn a domestic account number as people write it into the country's BBAN.
+
+    Returns the BBAN and, for Poland's NRB (which carries the IBAN's own check digits), the
+    whole IBAN instead of a BBAN. Raises when the digits cannot be one.
+    """
+    groups = [g for g in _SEPARATORS.split(typed.strip()) if g]
+    digits = "".join(groups)
+    spec = _iban_spec(country)
+    expected = spec.bban_length if spec else None
+    if country in SORT_CODE_BANKS and len(digits) == 14:
+        sort_code, account = digits[:6], digits[6:]
+        banks = SORT_CODE_BANKS[country]
+        prefix = next((p for p in sorted(banks, key=len, reverse=True)
+                       if sort_code.startswith(p)), None)
+        if prefix is None:
+            raise BankDetailsError(
+                "sort_code_unknown", field="iban", domestic=True,
+                sort_code=f"{sort_code[:2]}-{sort_code[2:4]}-{sort_code[4:]}")
+        return banks[prefix] + sort_code + account, None
+    if country in _SPLIT_FORMATS and len(groups) == 2:
+        bank_len, account_len = _SPLIT_FORMATS[country]
+        if len(groups[0]) == bank_len and len(groups[1]) <= account_len:
+            return groups[0] + groups[1].zfill(account_len), None
+    if country == "FI" and len(groups) == 2 and len(groups[0]) == 6 and len(digits) < 14:
+        # Finnish short form "123456-785": zeros go after the 7th digit for savings banks
+        # (4, 5), after the 6th for the others.
+        cut = 7 if digits[0] in "45" else 6
+        return digits[:cut] + "0" * (14 - len(digits)) + digits[cut:], None
+    if country == "PL" and len(digits) == 26:
+        return digits, f"PL{digits}"
+    if expected is not None and len(digits) != expected:
+        human = {"GB": 14, "IE": 14, "PL": 26}.get(country, expected)
+        raise BankDetailsError("iban_invalid_length", field="iban", domestic=True,
+                               typed=typed.strip(), length=len(digits),
+                               country=country_name(country), expected=human)
+    return digits, None
+
+
+def _iban_spec(country: str) -> Any:
+    try:
+        return registry.get_iban_spec(country)
+    except (KeyError, exceptions.SchwiftyException):
+        return None
+
+
 def _iban_account(country: str, currency: str, data: Mapping[str, Any]) -> BankAccount:
     raw = _required(data, "iban")
+    typed = str(data.get("iban") or "").strip()[:50]
     if raw.startswith("IBAN"):
         raw = raw[4:]
     domestic = raw.isdigit()
+    named: dict[str, Any] = {"typed": typed, "country": country_name(country)}
     if not domestic and raw[:2] != country and raw[:2].isalpha():
-        raise BankDetailsError("iban_wrong_country", field="iban")
+        raise BankDetailsError("iban_wrong_country", field="iban", **named)
     try:
         with warnings.catch_warnings():
             # Countries without a registered national checksum (SE, ...) warn; the IBAN's own
             # MOD97 check still ran, which is all that can be checked there.
             warnings.simplefilter("ignore", _UNVERIFIED)
             if domestic:
-                # People in NO, DK, FI... know their domestic account number better than
+                # People in NO, DK, FI, GB... know their domestic account number better than
                 # their IBAN; the BBAN alone determines the IBAN.
-                iban = IBAN.from_bban(country, raw)
+                bban, whole = _domestic_bban(country, typed)
+                iban = IBAN(whole, validate_bban=True) if whole else IBAN.from_bban(country, bban)
                 iban.validate(validate_bban=True)
             else:
                 iban = IBAN(raw, validate_bban=True)
     except exceptions.InvalidChecksumDigits:
-        raise BankDetailsError("iban_invalid_checksum", field="iban") from None
+        raise BankDetailsError("iban_invalid_checksum", field="iban", domestic=domestic,
+                               **named) from None
     except exceptions.InvalidLength:
-        raise BankDetailsError("iban_invalid_length", field="iban") from None
-    except exceptions.InvalidBBANChecksum:
-        raise BankDetailsError("bban_invalid", field="iban") from None
-    except (exceptions.InvalidBankCode, exceptions.InvalidAccountCode):
-        raise BankDetailsError("bban_invalid", field="iban") from None
+        spec = _iban_spec(country)
+        raise BankDetailsError(
+            "iban_invalid_length", field="iban", domestic=domestic, length=len(raw),
+            expected=(spec.bban_length if domestic else spec.iban_length) if spec else "?",
+            **named) from None
+    except (exceptions.InvalidBBANChecksum, exceptions.InvalidBankCode,
+            exceptions.InvalidAccountCode):
+        raise BankDetailsError("bban_invalid", field="iban", domestic=domestic,
+                               **named) from None
     except exceptions.SchwiftyException:
-        raise BankDetailsError("iban_invalid", field="iban") from None
+        raise BankDetailsError("iban_invalid", field="iban", domestic=domestic,
+                               **named) from None
     if iban.country_code != country:
-        raise BankDetailsError("iban_wrong_country", field="iban")
+        raise BankDetailsError("iban_wrong_country", field="iban", **named)
     derived = iban.bic
     bic = _bic(data, country, derived)
     return BankAccount(

@@ -29,12 +29,43 @@ MESSAGES: dict[str, Promise] = {
 }
 
 
+# The same refusals naming what the person typed: an IBAN ...
+TYPED_MESSAGES: dict[str, Promise] = {
+    "iban_invalid": _("“%(typed)s” is not a valid IBAN."),
+    "iban_invalid_checksum": _("The check digits of “%(typed)s” are wrong: please check for a "
+                               "typing error."),
+    "iban_invalid_length": _("“%(typed)s” has %(length)s characters; an IBAN from %(country)s "
+                             "has %(expected)s."),
+    "iban_wrong_country": _("“%(typed)s” is an account in another country; the account must be "
+                            "in %(country)s."),
+    "bban_invalid": _("The account number in “%(typed)s” is not valid: please check for a "
+                      "typing error."),
+}
+# ... or a domestic account number, which never mentions an IBAN they did not type.
+DOMESTIC_MESSAGES: dict[str, Promise] = {
+    "iban_invalid": _("“%(typed)s” is not a valid account number in %(country)s: please check "
+                      "the digits."),
+    "iban_invalid_length": _("“%(typed)s” has %(length)s digits; an account number in "
+                             "%(country)s has %(expected)s. You can also give your IBAN."),
+    "sort_code_unknown": _("We cannot tell the bank of the sort code %(sort_code)s: please give "
+                           "your IBAN (it is on your statement and in your banking app)."),
+}
+DOMESTIC_MESSAGES["iban_invalid_checksum"] = DOMESTIC_MESSAGES["iban_invalid"]
+DOMESTIC_MESSAGES["bban_invalid"] = DOMESTIC_MESSAGES["iban_invalid"]
+
+
 class BankDetailsError(DomainError):
     """Bank details that cannot be used for a payout."""
 
     code = "bank_details_invalid"
 
-    def __init__(self, code: str, *, field: str | None = None) -> None:
-        message = MESSAGES[code]
+    def __init__(self, code: str, *, field: str | None = None, domestic: bool = False,
+                 **params: object) -> None:
+        table = DOMESTIC_MESSAGES if domestic else TYPED_MESSAGES
+        if params and code in table:
+            # Interpolated in the active language: a refusal is made while its reader waits.
+            message: str | Promise = str(table[code]) % params
+        else:
+            message = MESSAGES[code]
         super().__init__(message, code=code, fields={field: message} if field else None)
         self.field = field

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +13,7 @@ from django.utils import translation
 from rabatt.campaigns.models import Campaign, Channel, ProductFlag, translated
 from rabatt.campaigns.selectors import campaign_get, campaign_list_live, campaign_rules
 from rabatt.core.errors import NotFound
+from rabatt.core.formats import UTC_ZONE, local_date
 from rabatt.core.i18n import country_name
 from rabatt.core.timeutil import utcnow
 
@@ -53,9 +55,29 @@ def _block(kind: str, lines: list[str]) -> Block:
     return Block(kind, tuple(lines) if kind == "ul" else (" ".join(lines),))
 
 
-def content_text(texts: dict[str, str] | None) -> list[Block]:
-    """Return the active language's text of a campaign content field as blocks."""
-    return text_blocks(translated(texts))
+def content_text(texts: dict[str, str] | None, campaign: Campaign | None = None) -> list[Block]:
+    """Return the active language's text of a campaign content field as blocks, its date
+    placeholders filled from the campaign's own window (see docs/campaign-file.md)."""
+    text = translated(texts)
+    if campaign is not None:
+        text = campaign_dates_fill(text, campaign)
+    return text_blocks(text)
+
+
+def campaign_dates_fill(text: str, campaign: Campaign) -> str:
+    """Replace ``{first_day}``, ``{last_day}`` and ``{claims_last_day}`` with the window's days
+    in the active language, so a shifted copy of a campaign says what it does."""
+    minute = timedelta(minutes=1)
+    days = {
+        "{first_day}": campaign.purchase_starts_at,
+        "{last_day}": campaign.purchase_ends_before - minute,
+        "{claims_last_day}": campaign.claims_end_before - minute,
+    }
+    for placeholder, moment in days.items():
+        if placeholder in text:
+            # The terms state the window in GMT: the days are GMT days too.
+            text = text.replace(placeholder, local_date(moment, UTC_ZONE))
+    return text
 
 
 def campaign_countries(campaign: Campaign) -> list[tuple[str, str, str]]:
@@ -117,7 +139,7 @@ def site(request: HttpRequest, slug: str) -> HttpResponse:
         channels.append({
             "code": code,
             "label": Channel(code).label,
-            "intro": content_text((content.get("channels") or {}).get(code)),
+            "intro": content_text((content.get("channels") or {}).get(code), campaign),
             "all_products": info.all_products,
             "excluded": [ProductFlag(f).label for f in sorted(info.excluded_flags)
                          if f in ProductFlag.values],
@@ -128,8 +150,9 @@ def site(request: HttpRequest, slug: str) -> HttpResponse:
     terms = content.get("terms") or {}
     context = {
         "campaign": campaign,
-        "intro": content_text(content.get("intro")),
-        "steps": [{"title": translated(s.get("title")), "text": content_text(s.get("text"))}
+        "intro": content_text(content.get("intro"), campaign),
+        "steps": [{"title": translated(s.get("title")),
+                   "text": content_text(s.get("text"), campaign)}
                   for s in content.get("steps") or []],
         "channels": channels,
         "country": country,
@@ -140,9 +163,9 @@ def site(request: HttpRequest, slug: str) -> HttpResponse:
             ("https://", "http://")) else ""} for r in campaign.retailers.filter(country=country)],
         "terms_version": str(terms.get("version") or "1"),
         "terms_updated": terms.get("updated") or "",
-        "terms": content_text(terms.get("text")),
+        "terms": content_text(terms.get("text"), campaign),
         "faq": [{"id": item.get("id") or f"q{i}", "question": translated(item.get("question")),
-                 "answer": content_text(item.get("answer"))}
+                 "answer": content_text(item.get("answer"), campaign)}
                 for i, item in enumerate(content.get("faq") or [], start=1)],
         "support": support_for(campaign, country),
         "open": campaign.purchase_starts_at <= now < campaign.claims_end_before,

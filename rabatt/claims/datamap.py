@@ -23,6 +23,11 @@ DATAMAP = [
                               pseudonym="—", sample="Bergersen"),
         "email": personal(C.CONTACT, ("claim",), "transaction", erasure=E.PSEUDONYMISE,
                           pseudonym="erased@erased.invalid", sample="ingrid.b@example.no"),
+        "email_pattern": personal(C.IDENTIFIER, ("fraud",), "transaction",
+                                  erasure=E.PSEUDONYMISE, pseudonym="",
+                                  sample="ingrid.b*@example.no",
+                                  note="the address without +tags and trailing digits, to "
+                                       "find many claims from one pattern"),
         "phone": personal(C.CONTACT, ("claim",), "transaction", erasure=E.PSEUDONYMISE,
                           pseudonym="", sample="+47 987 65 432"),
         "address_line1": personal(C.CONTACT, ("claim",), "transaction",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from rabatt.claims.models import ClaimEvent, InfoReason
@@ -81,14 +82,52 @@ CLAIM_MESSAGES = {
 # Events whose e-mail carries the link to answer (documents, corrections, new bank details).
 ANSWER_LINK_KINDS = ("request_info", "mark_payment_failed")
 
+# The bank's reason for returning a payment (ISO 20022 external reason codes), in the
+# consumer's words: the bank's own text is English and means little to a claimant.
+_ACCOUNT_WRONG = _("The account number is not correct.")
+_NAME_WRONG = _("The name of the account holder does not match the account.")
+_CANNOT_RECEIVE = _("The account cannot receive this transfer.")
+PAYMENT_FAILURES = {
+    "AC01": _ACCOUNT_WRONG,
+    "AC02": _ACCOUNT_WRONG,
+    "AC03": _ACCOUNT_WRONG,
+    "AC04": _("The account is closed."),
+    "AC06": _("The account is blocked."),
+    "AC13": _CANNOT_RECEIVE,
+    "AG01": _CANNOT_RECEIVE,
+    "CNOR": _CANNOT_RECEIVE,
+    "RC01": _("The bank code (BIC) is not correct."),
+    "BE01": _NAME_WRONG,
+    "RR03": _NAME_WRONG,
+}
+PAYMENT_FAILED_GENERIC = _("The bank could not complete the transfer.")
+
 
 def claim_event_context(event: ClaimEvent) -> dict[str, Any]:
     """What the claim e-mail of ``event`` needs, as JSON (rendered later, in its language)."""
     claim = event.claim
     token = event.data.get("token") if event.kind in ANSWER_LINK_KINDS else None
+    failed = event.kind == "mark_payment_failed"
+    reasons = [] if failed else list(event.reasons)
+    if reasons and event.message:
+        # The desk prefills the message with the reasons in the claim's language: listed again
+        # above it they would be read twice.
+        with translation.override(claim.locale):
+            if all(reason_label(r) in event.message for r in reasons):
+                reasons = []
+    summary: dict[str, Any] = {}
+    if event.kind == "submitted":
+        # The confirmation repeats what was claimed and the amount to expect.
+        with translation.override(claim.locale):
+            summary = {"amount": str(claim.amount), "currency": claim.currency,
+                       "products": [f"{line.quantity} × {line.product}"
+                                    for line in claim.lines.select_related("product")]}
     return {"kind": event.kind, "reference": claim.reference, "first_name": claim.first_name,
-            "reasons": list(event.reasons), "message": event.message,
-            "answer_token": token or ""}
+            **summary, "reasons": reasons, "message": event.message,
+            "answer_token": "" if failed else token or "",
+            # A failed payment links to the page for new bank details, with the bank's reason.
+            "bank_token": token or "" if failed else "",
+            "bank_reason": payment_failure_code(event) if failed else ""}
 
 
 def claim_event_email_queue(*, event: ClaimEvent, notify: bool = True) -> None:
@@ -109,3 +148,13 @@ def claim_event_email_queue(*, event: ClaimEvent, notify: bool = True) -> None:
 def reason_label(code: str) -> str:
     """The consumer's words for a reason code (an information request's, or as given)."""
     return str(InfoReason(code).label) if code in InfoReason.values else code
+
+
+def payment_failure_label(code: str) -> str:
+    """The consumer's words, in the active language, for why the bank returned a payment."""
+    return str(PAYMENT_FAILURES.get((code or "").strip().upper(), PAYMENT_FAILED_GENERIC))
+
+
+def payment_failure_code(event: ClaimEvent) -> str:
+    """The bank's reason code of a ``mark_payment_failed`` event (older events kept the text)."""
+    return str(event.data.get("reason_code") or (event.reasons[0] if event.reasons else ""))

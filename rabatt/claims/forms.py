@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rabatt.campaigns.models import Campaign, Channel, Product, Retailer
 from rabatt.campaigns.selectors import campaign_rules
 from rabatt.core.errors import DomainError
+from rabatt.core.formats import PriceError, parse_price
 from rabatt.core.i18n import country_name
 from rabatt.core.text import single_line
 from rabatt.core.timeutil import utcnow
@@ -32,6 +33,30 @@ BANK_SCHEMES = {
     "US": ("routing_number", "account_number", "account_type"),
 }
 IBAN_FIELDS = ("iban", "bic")
+# The domestic account numbers `banking` turns into an IBAN, as people in each country know
+# them; elsewhere only the IBAN is asked for.
+_DOMESTIC_TOO = _("Starts with %(country)s. Spaces are fine; your account number works too, "
+                  "for example %(example)s.")
+DOMESTIC_EXAMPLES = {
+    "NO": "1503 0123 457", "DK": "0040 0440116243", "FI": "123456-785",
+    "DE": "37040044 0532013000", "AT": "19043 00234573201", "BE": "539-0075470-34",
+    "ES": "2100 0418 4502 0005 1332", "PL": "61 1090 1014 0000 0712 1981 2874",
+}
+DOMESTIC_HINTS = {
+    "GB": _("Starts with GB. Or your sort code and account number, for example "
+            "20-00-00 12345678."),
+    "IE": _("Starts with IE. Or your sort code and account number, for example "
+            "93-11-52 12345678."),
+}
+
+
+def iban_hint(country: str) -> str:
+    """The IBAN field's hint: which domestic account number works too, with an example."""
+    if country in DOMESTIC_HINTS:
+        return str(DOMESTIC_HINTS[country])
+    if country in DOMESTIC_EXAMPLES:
+        return str(_DOMESTIC_TOO) % {"country": country, "example": DOMESTIC_EXAMPLES[country]}
+    return str(_("Starts with %(country)s. Spaces are fine.")) % {"country": country}
 
 
 class Form(forms.Form):
@@ -78,14 +103,15 @@ class CodeForm(Form):
 
 
 class LocalDecimalField(forms.DecimalField):
-    """A price field that also accepts a decimal comma and spaces between thousands."""
+    """A price as people type it in each participating country: "4 990,00", "4.990,00",
+    "£399.00", "399,-" (``core.formats.parse_price``)."""
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        if isinstance(value, str):
-            value = value.replace("\u00a0", "").replace(" ", "").replace(",", ".")
-            if value.count(".") > 1:
-                head, _dot, tail = value.rpartition(".")
-                value = head.replace(".", "") + "." + tail
+        if isinstance(value, str) and value.strip():
+            try:
+                value = str(parse_price(value))
+            except PriceError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         return super().to_python(value)
 
 
@@ -276,44 +302,66 @@ class DetailsForm(Form):
     def __init__(self, *args: Any, country: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.country = country
-        self.bank_fields = BANK_SCHEMES.get(country, IBAN_FIELDS)
-        plain = {"autocomplete": "off", "spellcheck": "false"}
-        digits = {**plain, "inputmode": "numeric"}
-        make = {
-            "iban": lambda: forms.CharField(
-                label=_("IBAN"), max_length=50,
-                help_text=_("Starts with %(country)s. Spaces are fine; a domestic account "
-                            "number works too.") % {"country": country},
-                widget=forms.TextInput(attrs={**plain, "autocapitalize": "characters"})),
-            "bic": lambda: forms.CharField(
-                label=_("BIC / SWIFT (optional)"), max_length=11, required=False,
-                widget=forms.TextInput(attrs={**plain, "autocapitalize": "characters"})),
-            "bsb": lambda: forms.CharField(label=_("BSB"), max_length=10,
-                                           help_text=_("6 digits, for example 062-000."),
-                                           widget=forms.TextInput(attrs=digits)),
-            "institution_number": lambda: forms.CharField(
-                label=_("Institution number"), max_length=5, help_text=_("3 digits."),
-                widget=forms.TextInput(attrs=digits)),
-            "transit_number": lambda: forms.CharField(
-                label=_("Transit (branch) number"), max_length=7, help_text=_("5 digits."),
-                widget=forms.TextInput(attrs=digits)),
-            "routing_number": lambda: forms.CharField(
-                label=_("Routing number (ABA)"), max_length=12, help_text=_("9 digits."),
-                widget=forms.TextInput(attrs=digits)),
-            "account_number": lambda: forms.CharField(label=_("Account number"), max_length=34,
-                                                      widget=forms.TextInput(attrs=digits)),
-            "account_type": lambda: forms.ChoiceField(
-                label=_("Account type"), widget=forms.RadioSelect,
-                choices=[("checking", _("Checking")), ("savings", _("Savings"))]),
-        }
-        for name in self.bank_fields:
-            self.fields[name] = make[name]()
+        self.bank_fields = bank_fields_add(self, country)
 
     def values(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
     def bank_values(self) -> dict[str, str]:
         return {k: str(self.cleaned_data.get(k) or "") for k in self.bank_fields}
+
+
+class BankForm(Form):
+    """New bank details after a failed payment: the holder and the country's bank fields."""
+
+    account_holder = forms.CharField(
+        label=_("Account holder"), max_length=140,
+        help_text=_("Your name as your bank knows it: the account must be your own."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}))
+
+    def __init__(self, *args: Any, country: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country = country
+        self.bank_fields = bank_fields_add(self, country)
+
+    def bank_values(self) -> dict[str, str]:
+        return {k: str(self.cleaned_data.get(k) or "") for k in self.bank_fields}
+
+
+def bank_fields_add(form: forms.Form, country: str) -> tuple[str, ...]:
+    """Add the bank fields of ``country``'s payout scheme to ``form``; return their names."""
+    names = BANK_SCHEMES.get(country, IBAN_FIELDS)
+    plain = {"autocomplete": "off", "spellcheck": "false"}
+    digits = {**plain, "inputmode": "numeric"}
+    make = {
+        "iban": lambda: forms.CharField(
+            label=_("IBAN"), max_length=50,
+            help_text=iban_hint(country),
+            widget=forms.TextInput(attrs={**plain, "autocapitalize": "characters"})),
+        "bic": lambda: forms.CharField(
+            label=_("BIC / SWIFT (optional)"), max_length=11, required=False,
+            widget=forms.TextInput(attrs={**plain, "autocapitalize": "characters"})),
+        "bsb": lambda: forms.CharField(label=_("BSB"), max_length=10,
+                                       help_text=_("6 digits, for example 062-000."),
+                                       widget=forms.TextInput(attrs=digits)),
+        "institution_number": lambda: forms.CharField(
+            label=_("Institution number"), max_length=5, help_text=_("3 digits."),
+            widget=forms.TextInput(attrs=digits)),
+        "transit_number": lambda: forms.CharField(
+            label=_("Transit (branch) number"), max_length=7, help_text=_("5 digits."),
+            widget=forms.TextInput(attrs=digits)),
+        "routing_number": lambda: forms.CharField(
+            label=_("Routing number (ABA)"), max_length=12, help_text=_("9 digits."),
+            widget=forms.TextInput(attrs=digits)),
+        "account_number": lambda: forms.CharField(label=_("Account number"), max_length=34,
+                                                  widget=forms.TextInput(attrs=digits)),
+        "account_type": lambda: forms.ChoiceField(
+            label=_("Account type"), widget=forms.RadioSelect,
+            choices=[("checking", _("Checking")), ("savings", _("Savings"))]),
+    }
+    for name in names:
+        form.fields[name] = make[name]()
+    return names
 
 
 class ReviewForm(Form):

@@ -52,6 +52,9 @@ class Claim(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     email = models.EmailField(max_length=254)
+    # The address with what people vary to look like many ("+tags", dots at gmail, trailing
+    # digits) taken out: many claims from one pattern are a risk flag on the desk.
+    email_pattern = models.CharField(max_length=254, blank=True, db_index=True)
     phone = models.CharField(max_length=40, blank=True)
     address_line1 = models.CharField(max_length=200)
     address_line2 = models.CharField(max_length=200, blank=True)

@@ -15,7 +15,7 @@ from rabatt.claims import wizard
 from rabatt.claims.forms import DetailsForm
 from rabatt.claims.models import ClaimDraft, ClaimEvent, InfoReason
 from rabatt.core.errors import DomainError
-from rabatt.core.formats import local_date, money
+from rabatt.core.formats import iban_grouped, local_date, money
 from rabatt.core.i18n import country_name
 from rabatt.core.timeutil import utcnow
 from rabatt.receipts.models import ReceiptFile
@@ -58,7 +58,10 @@ def review_summary(campaign: Campaign, draft: ClaimDraft) -> dict[str, Any]:
                   for line in purchase.get("lines") or []],
         "quote": wizard.quote_for(campaign, purchase),
         "details": details,
-        "bank": [(form.fields[n].label, _choice_label(form, n, details[n]))
+        "currency": campaign_rules(campaign=campaign).currencies.get(purchase["country"], ""),
+        # IBANs in groups of four, as on bank cards, whatever the consumer typed.
+        "bank": [(form.fields[n].label, iban_grouped(details[n]) if n == "iban"
+                  else _choice_label(form, n, details[n]))
                  for n in form.bank_fields if details.get(n)],
     }
 
@@ -85,13 +88,33 @@ def submit_error(campaign: Campaign, exc: DomainError) -> dict[str, Any]:
             "step_title": STEP_TITLES[step] if step else ""}
 
 
+# Where a status stands on the submitted → in review → approved → paid line.
+STAGE_OF = {"submitted": 0, "in_review": 1, "info_requested": 1, "approved": 2,
+            "payment_failed": 2, "paid": 3}
+
+
 def tracker_progress(status: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Return the tracker's submitted → in review → approved → paid marks for a status."""
+    """Return the tracker's submitted → in review → approved → paid marks for a status.
+
+    A claim waiting for an answer stands in review; a failed payment stands after approval,
+    with the payment step marked as the problem. A closed claim (rejected, lapsed, withdrawn,
+    voided) shows the furthest step its history reached.
+    """
     if status is None:
         return []
-    reached = PROGRESS.index(status["status"]) if status["status"] in PROGRESS else -1
-    labels = (_("Submitted"), _("In review"), _("Approved"), _("Paid"))
-    return [{"key": key, "label": label, "done": i <= reached, "current": i == reached}
+    now = status["status"]
+    if now in STAGE_OF:
+        reached = STAGE_OF[now]
+    else:
+        reached = max((STAGE_OF.get(h["status"], -1) for h in status.get("history", [])),
+                      default=-1)
+    labels = [_("Submitted"), _("In review"), _("Approved"), _("Paid")]
+    failed = now == "payment_failed"
+    if failed:
+        labels[3] = _("Payment failed: new bank details needed")
+    return [{"key": key, "label": label, "done": i <= reached,
+             "current": (i == reached and not failed) or (failed and i == 3),
+             "problem": failed and i == 3}
             for i, (key, label) in enumerate(zip(PROGRESS, labels, strict=True))]
 
 

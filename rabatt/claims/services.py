@@ -119,6 +119,21 @@ def reference_normalise(text: str) -> str:
     return f"{REFERENCE_PREFIX}-{cleaned[:4]}-{cleaned[4:]}" if len(cleaned) == 8 else ""
 
 
+# Providers that ignore dots in the local part: kari.nordmann@ and karinordmann@ are one box.
+_DOTLESS_DOMAINS = {"gmail.com", "googlemail.com"}
+
+
+def email_pattern(email: str) -> str:
+    """The pattern behind an address: ``Kari.N+3@Gmail.com`` and ``karin7@gmail.com`` are both
+    ``karin*@gmail.com``; too short a stem ("a1@…") gives no pattern."""
+    local, _sep, domain = email.strip().lower().rpartition("@")
+    if not local or not domain:
+        return ""
+    local = local.split("+", 1)[0]
+    if domain in _DOTLESS_DOMAINS:
+        local = local.replace(".", "")
+    stem = local.rstrip("0123456789._-")
+    return f"{stem}*@{domain}" if len(stem) >= 3 else ""
 TRACK_REFERENCE_LIMIT = 10
 TRACK_REFERENCE_WINDOW = 600
 
@@ -335,6 +350,7 @@ def _claim_create(campaign: Campaign, code_row: Any, subject: Subject, person: P
                     reference=reference_new(), campaign=campaign, code=code_row, subject=subject,
                     locale=locale, first_name=person.first_name.strip(),
                     last_name=person.last_name.strip(), email=person.email.strip(),
+                    email_pattern=email_pattern(person.email),
                     phone=person.phone.strip(), address_line1=person.address_line1.strip(),
                     address_line2=person.address_line2.strip(), postcode=person.postcode.strip(),
                     city=person.city.strip(), address_country=person.country,
@@ -469,14 +485,7 @@ def claim_answer_info(
         if bank is None:
             raise DomainError(_("Please give your new bank details."), code="bank_required",
                               fields={"bank": "required"})
-        with transaction.atomic():
-            locked = InfoRequestToken.objects.select_for_update().get(pk=row.pk)
-            if locked.used_at is not None:
-                raise NotFound(_("This link is not valid any more."), code="link_invalid")
-            locked.used_at = utcnow()
-            locked.save(update_fields=["used_at"])
-            claim = claim_bank_update(claim_id=claim.pk, bank=bank)
-        return claim
+        return claim_payment_bank_give(token=token, bank=bank)
     if not uploads and not message.strip() and not corrections and bank is None:
         raise DomainError(_("Add a document, a correction or a message."), code="answer_empty")
     if claim.files.count() + len(uploads) > MAX_FILES_PER_CLAIM:
@@ -664,8 +673,9 @@ def claim_mark_payment_failed(*, claim_id: int, reason: str, actor: User | None 
                               data: dict[str, Any] | None = None) -> tuple[Claim, str]:
     """Record a failed or returned payment and e-mail the consumer a link for new bank details.
 
-    Returns the claim and the link token (the link is ``claims:answer``; answering with new
-    bank details puts the claim back in the payout queue).
+    ``reason`` is the bank's ISO 20022 reason code (the consumer reads it in their language).
+    Returns the claim and the link token (the link is ``claims:new_bank``; new bank details
+    put the claim back in the payout queue).
     """
     token, digest = token_new()
     with transaction.atomic():
@@ -694,13 +704,37 @@ def claim_bank_update(*, claim_id: int, bank: BankIn, actor_type: str = "consume
             raise Conflict(_("Bank details cannot be changed any more for this claim."),
                            code="invalid_transition")
         _bank_replace(claim, bank, actor_type=actor_type, actor=actor)
-        if claim.status == ClaimStatus.PAYMENT_FAILED:
+        if claim.status == ClaimStatus.PAYMENT_FAILED and actor_type == "consumer" and not \
+                holder_name_match(bank.account_holder, claim.first_name, claim.last_name).ok:
+            # Money about to go to an account in someone else's name: an agent looks first.
+            _transition(claim_id=claim.pk, action="rectify_bank", actor_type=actor_type,
+                        data={"holder_name_differs": True}, notify=False)
+        elif claim.status == ClaimStatus.PAYMENT_FAILED:
             _transition(claim_id=claim.pk, action="retry_payment", actor_type=actor_type,
                         actor=actor)
         elif claim.status == ClaimStatus.APPROVED:
             _transition(claim_id=claim.pk, action="reopen_for_bank_change",
                         actor_type=actor_type, actor=actor, notify=False)
     claim.refresh_from_db()
+    return claim
+
+
+def claim_payment_bank_give(*, token: str, bank: BankIn) -> Claim:
+    """Take new bank details after a failed payment, through the link of the e-mail.
+
+    The link works once. The claim goes back to finance for the next payment batch, or first
+    to an agent when the account holder's name does not match the claimant's.
+    """
+    claim, row = info_token_claim(token=token)
+    if claim.status != ClaimStatus.PAYMENT_FAILED:
+        raise NotFound(_("This link is not valid any more."), code="link_invalid")
+    with transaction.atomic():
+        locked = InfoRequestToken.objects.select_for_update().get(pk=row.pk)
+        if locked.used_at is not None:
+            raise NotFound(_("This link is not valid any more."), code="link_invalid")
+        locked.used_at = utcnow()
+        locked.save(update_fields=["used_at"])
+        claim = claim_bank_update(claim_id=claim.pk, bank=bank)
     return claim
 
 

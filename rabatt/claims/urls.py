@@ -1,11 +1,12 @@
 from django.urls import path
 
-from rabatt.claims.views import answer, tracker, wizard
+from rabatt.claims.views import answer, bank, tracker, wizard
 
 app_name = "claims"
 urlpatterns = [
     path("track/", tracker.track, name="track"),
     path("claims/answer/<str:token>/", answer.answer, name="answer"),
+    path("claims/bank/<str:token>/", bank.new_bank, name="new_bank"),
     path("claims/answer/<str:token>/files/", answer.answer_file_add, name="answer_file_add"),
     path("claims/answer/<str:token>/files/<uuid:file_id>/", answer.answer_file,
          name="answer_file"),

@@ -95,6 +95,29 @@ def mailers_from_url(url: str) -> dict[str, dict[str, Any]]:
     )
 
 
+# Where `rabatt serve` (and so `rabatt demo`) tells its processes it listens, for e-mail links.
+SERVE_URL_VARIABLE = "RABATT_SERVE_URL"
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+
+
+def serving_url(host: str, port: int) -> str:
+    """The address people reach a server listening on ``host``:``port`` by.
+
+    A server bound to every interface is reached through the machine's loopback address here;
+    a public address is what SITE_URL is for.
+    """
+    if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - naming, not binding
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def site_url(environ: Any = None) -> str:
+    """The address e-mailed links start with: SITE_URL, else the address `serve` listens on."""
+    environ = os.environ if environ is None else environ
+    url = environ.get("SITE_URL") or environ.get(SERVE_URL_VARIABLE) or DEFAULT_SITE_URL
+    return str(url).strip().rstrip("/")
 def tasks_from_env(*, backend: str, broker_url: str) -> dict[str, dict[str, Any]]:
     """Return Django's TASKS setting: the database queue, a broker, or inline.
 

@@ -35,6 +35,9 @@ class DemoClaim:
     days_ago: int
     receipt_no: str
     blur: float = 0.0
+    # Each person their own account, but the one who resends another's receipt also uses that
+    # person's account: the desk flags both.
+    account: str = "8601 11 17947"
 
 
 CLAIMS = (
@@ -43,14 +46,14 @@ CLAIMS = (
               "4990,00", "4990.00", 3, "417-220719"),
     DemoClaim("Ola", "Hansen", "ola@example.no", "power-no",
               ("POWER", "Power Norge AS", "www.power.no", "Alnabru, 0668 Oslo"),
-              "4490,00", "4990.00", 4, "233-118802"),
+              "4490,00", "4990.00", 4, "233-118802", account="1503 0123 457"),
     # The first receipt again, from someone else: the desk shows it as a duplicate.
     DemoClaim("Per", "Olsen", "per@example.no", "elkjop-no",
               ("ELKJØP", "Elkjøp Norge AS", "www.elkjop.no", "Stovner Senter, 0985 Oslo"),
               "4990,00", "4990.00", 3, "417-220719"),
     DemoClaim("Eva", "Berg", "eva@example.no", "hifiklubben-no",
               ("HIFI KLUBBEN", "HiFi Klubben Norge AS", "www.hifiklubben.no", "0150 Oslo"),
-              "4990,00", "4990.00", 5, "901-000412", blur=3.5),
+              "4990,00", "4990.00", 5, "901-000412", blur=3.5, account="1204 56 78901"),
 )
 
 
@@ -97,7 +100,7 @@ def demo_claims_create(*, campaign: Campaign) -> list[Claim]:
                                                         price=Decimal(item.claimed_price),
                                                         quantity=1)]),
                 bank=BankIn(account_holder=f"{item.first_name} {item.last_name}",
-                            fields={"iban": "NO93 8601 1117 947"}),
+                            fields={"iban": item.account}),
                 declarations=DeclarationsIn(adult=True, end_user=True, own_claim=True,
                                             terms_accepted=True),
                 marketing_consent=False, locale="nb",

@@ -13,6 +13,8 @@ from rabatt.campaigns.campaign_file import load_path
 from rabatt.campaigns.models import Campaign
 from rabatt.campaigns.services import campaign_load
 from rabatt.claims.models import Claim
+from rabatt.codes.alphabet import display
+from rabatt.codes.services import codes_issue
 from rabatt.core.timeutil import utcnow
 from rabatt.demo.claims import demo_claims_create
 from rabatt.payouts.models import PayerAccount
@@ -32,6 +34,10 @@ class Demo:
     claims: list[Claim]
     email: str
     password: str
+    # Fresh, unused cashback codes of the live campaign, for the wizard.
+    codes: tuple[str, ...] = ()
+    # (reference, e-mail) of claims to look up in the tracker.
+    tracked: tuple[tuple[str, str], ...] = ()
 
 
 def example_path() -> Path:
@@ -62,7 +68,12 @@ def demo_prepare() -> Demo:
     user.is_staff = True
     user.is_superuser = True
     user.save()
-    return Demo(live=live, claims=made, email=DEMO_EMAIL, password=password)
+    codes = tuple(display(c) for c in codes_issue(campaign=live, channel="retailer", count=3,
+                                                   note="rabatt demo"))
+    tracked = tuple(Claim.objects.filter(campaign=live).order_by("pk")
+                    .values_list("reference", "email")[:4])
+    return Demo(live=live, claims=made, email=DEMO_EMAIL, password=password, codes=codes,
+                tracked=tracked)
 
 
 def demo_payer_ensure(*, currencies: list[str]) -> PayerAccount:

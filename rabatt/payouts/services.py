@@ -654,9 +654,13 @@ def _payment_settle(*, payment_id: int, outcome: PaymentOutcome, import_log: Imp
                 if action == "pay":
                     claim_mark_paid(claim_id=payment.claim_id, data=data)
                 else:
-                    reason = outcome.reason_text or outcome.reason_code or "payment_failed"
-                    claim_mark_payment_failed(claim_id=payment.claim_id, reason=reason,
-                                              data={**data, "reason_code": outcome.reason_code})
+                    # The code, not the bank's English text: the consumer reads the reason
+                    # in their own language (``claims.emails.PAYMENT_FAILURES``).
+                    claim_mark_payment_failed(
+                        claim_id=payment.claim_id,
+                        reason=outcome.reason_code or "payment_failed",
+                        data={**data, "reason_code": outcome.reason_code or "",
+                              "reason_text": (outcome.reason_text or "")[:200]})
         except DomainError as exc:
             # The money moved (or came back) whatever the claim's state: keep the payment's
             # new status and let finance settle the claim by hand.

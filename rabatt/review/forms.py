@@ -21,6 +21,8 @@ class QueueForm(forms.Form):
     risk = forms.BooleanField(label=_("Risk flags only"), required=False)
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
     second = forms.BooleanField(label=_("Waiting for a second approval"), required=False)
+    sort = forms.ChoiceField(label=_("Order"), required=False, choices=[
+        ("", _("Most urgent first")), ("risk", _("Riskiest first"))])
 
     def __init__(self, *args: Any, campaigns: list[tuple[str, str]],
                  countries: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -41,7 +43,8 @@ class QueueForm(forms.Form):
                             country=data.get("country") or "",
                             older_than_days=int(age) if age else None,
                             risk=bool(data.get("risk")), mine=bool(data.get("mine")),
-                            second_approval=bool(data.get("second")))
+                            second_approval=bool(data.get("second")),
+                            sort=data.get("sort") or "")
 
 
 class DecisionForm(forms.Form):

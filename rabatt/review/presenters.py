@@ -52,9 +52,10 @@ CHECK_LABELS = {
     "verified": _("Matches"),
     "mismatch": _("Differs"),
     "unreadable": _("Not readable"),
+    "not_found": _("Not found"),
 }
 # A sign beside the words, so the status never depends on colour alone.
-CHECK_MARKS = {"verified": "✓", "mismatch": "✗", "unreadable": "?"}
+CHECK_MARKS = {"verified": "✓", "mismatch": "✗", "unreadable": "?", "not_found": "–"}
 DUPLICATE_KINDS = {
     "exact": _("the same receipt file"),
     "near": _("a nearly identical picture"),
@@ -202,11 +203,30 @@ def _parsed_duplicates(check: ReceiptCheck) -> list[Duplicate]:
         return []
 
 
+def _evidenced(name: str, result: FieldResult) -> bool:
+    """Whether a field's result rests on words read from the receipt.
+
+    Without a place on the receipt there is nothing that matches. A currency counts only when
+    its code is printed, or its sign stands with an amount: a lone "kr" in a garbled line
+    ("RE KR K THANK YOU") is what the claim's own currency suggested, not evidence of it.
+    """
+    if not result.read or result.evidence is None:
+        return False
+    if name == "currency":
+        text = result.evidence.text
+        return result.read.upper() in text.upper() or any(ch.isdigit() for ch in text)
+    return True
+
+
 def _field_checks(results: dict[str, FieldResult], file_ids: set[str]) -> list[FieldCheck]:
     names = [n for n in FIELDS if n in results] + sorted(n for n in results if n not in FIELDS)
     checks = []
     for name in names:
         result = results[name]
+        if result.status == "verified" and not _evidenced(name, result):
+            # A match needs something on the receipt that matches: without it the check found
+            # nothing, whatever its confidence says.
+            result = result.model_copy(update={"status": "not_found", "confidence": 0.0})
         label = str(FIELD_LABELS.get(name, name))
         file = (result.file or "").lower() or None
         # A box is drawn only on a file of this claim: the page must exist to carry it.
@@ -293,3 +313,79 @@ def claim_signals(*, claim: Claim) -> dict[str, Any]:
         signals["automatic"] = {"outcome": decision.outcome, "reasons": decision.reasons,
                                 "at": decision.at.isoformat()}
     return signals
+
+
+# --- the claim's history, in words ----------------------------------------------------------
+
+EVENT_LABELS = {
+    "submitted": _("Submitted"),
+    "start_review": _("Review started"),
+    "request_info": _("Information requested"),
+    "answer_info": _("Consumer answered"),
+    "lapse": _("Lapsed (no answer in time)"),
+    "approve": _("Approved"),
+    "reject": _("Rejected"),
+    "withdraw": _("Withdrawn by the consumer"),
+    "void": _("Voided (product returned)"),
+    "reopen": _("Reopened"),
+    "mark_paid": _("Paid"),
+    "mark_payment_failed": _("Payment failed"),
+    "retry_payment": _("Back in the payment queue"),
+    "reopen_for_bank_change": _("Back in review: bank details changed after approval"),
+    "rectify_bank": _("Back in review: new bank details to check"),
+    "bank_details_changed": _("Bank details changed"),
+    "rectify_contact": _("Contact details corrected"),
+    "receipts_checked": _("Receipts checked"),
+    "approval_requested": _("Second approval requested"),
+    "auto_approval_sampled": _("Sampled for a person's check"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    label: str
+    # "in review → approved", empty when the status did not change (or for the first entry).
+    change: str
+    who: str
+    details: list[str]
+    message: str
+
+
+def _status_label(value: str) -> str:
+    return str(ClaimStatus(value).label) if value in ClaimStatus.values else value
+
+
+def _event_details(event: Any) -> list[str]:
+    data = event.data or {}
+    details: list[str] = []
+    if event.kind == "mark_payment_failed":
+        code = str(data.get("reason_code") or (event.reasons[0] if event.reasons else ""))
+        text = data.get("reason_text") or ""
+        details.append(str(_("Bank's reason: %(reason)s")) % {
+            "reason": " · ".join(p for p in (code, text) if p) or "—"})
+    elif event.reasons:
+        details.append(", ".join(str(InfoReason(r).label) if r in InfoReason.values else r
+                                 for r in event.reasons))
+    if data.get("masked"):
+        details.append(str(_("New account: %(account)s")) % {"account": data["masked"]})
+    if data.get("holder_name_differs"):
+        details.append(str(_("The account holder's name differs from the claimant's.")))
+    if data.get("corrected"):
+        details.append(str(_("Corrected: %(fields)s")) % {"fields": ", ".join(data["corrected"])})
+    return details
+
+
+def claim_history(*, events: list[Any]) -> list[HistoryEntry]:
+    """Turn a claim's events into the desk's history lines: what, the status change, who."""
+    entries = []
+    for event in events:
+        change = ""
+        if event.to_status and event.from_status and event.from_status != event.to_status:
+            change = f"{_status_label(event.from_status)} → {_status_label(event.to_status)}"
+        who = (event.actor.username if event.actor is not None
+               else str(event.get_actor_type_display()))
+        entries.append(HistoryEntry(
+            at=event.at, label=str(EVENT_LABELS.get(event.kind, event.kind)), change=change,
+            who=who, details=_event_details(event), message=event.message))
+    return entries

@@ -4,23 +4,40 @@ from __future__ import annotations
 
 import base64
 import heapq
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from rabatt.accounts import conf
 from rabatt.accounts.selectors import brand_ids_visible_to, scope_by_brand
+from rabatt.campaigns.models import Cap
 from rabatt.campaigns.rules import Purchase, PurchaseLine, Quote
 from rabatt.campaigns.services import campaign_quote
-from rabatt.claims.models import Claim, ClaimStatus
+from rabatt.claims.models import BankDetails, Claim, ClaimStatus
 from rabatt.core.errors import DomainError, NotFound
+from rabatt.core.formats import money
 from rabatt.core.timeutil import utcnow
+from rabatt.receipts.checking import RISK_FLAGS as DUPLICATE_FLAGS
 from rabatt.receipts.checking import risk_flags_of
 from rabatt.receipts.models import ReceiptCheck
 from rabatt.review.models import ApprovalRequest, Assignment
@@ -48,9 +65,25 @@ RISK_LABELS = {
     "bank_holder_mismatch": _("Account holder differs from the applicant"),
     "duplicate_receipt": _("The same receipt is on another claim"),
     "duplicate_bank": _("The same bank account is on another claim"),
+    "bank_shared": _("One bank account for claims of different people"),
+    "email_pattern": _("Many claims from one e-mail pattern"),
+    "receipt_contradicts": _("The receipt contradicts the claim"),
     "near_duplicate_receipt": _("A nearly identical receipt picture is on another claim"),
     "same_purchase_elsewhere": _("The same purchase is claimed on another claim"),
+    "amount_near_cap": _("The amount is near the cap"),
 }
+# How much each flag weighs when the queue sorts by risk: evidence of one person behind many
+# claims weighs most, an amount near the cap least (it is also what honest buyers of the
+# dearest products claim).
+RISK_WEIGHTS = {
+    "bank_shared": 5, "duplicate_receipt": 5, "same_purchase_elsewhere": 4,
+    "near_duplicate_receipt": 4, "email_pattern": 3, "receipt_contradicts": 3,
+    "bank_holder_mismatch": 3, "amount_near_cap": 1,
+}
+# Different addresses of one e-mail pattern (this claim's included) that raise the flag.
+EMAIL_PATTERN_MIN = 3
+# The share of the cap from which an amount is "near the cap".
+NEAR_CAP = Decimal("0.9")
 
 
 @dataclass(frozen=True)
@@ -62,6 +95,7 @@ class QueueFilters:
     risk: bool = False
     mine: bool = False
     second_approval: bool = False
+    sort: str = ""              # "" (most urgent first) or "risk" (riskiest first)
 
 
 @dataclass
@@ -95,10 +129,44 @@ def cursor_decode(cursor: str) -> tuple[datetime, int]:
                           fields={"after": "invalid"}) from None
 
 
+def _risk_conditions() -> dict[str, Q]:
+    """Each risk flag as a condition on a claim row, for the queue's filter and sort."""
+    shared_bank = BankDetails.objects.filter(
+        fingerprint=OuterRef("bank__fingerprint")).exclude(
+        claim__subject_id=OuterRef("subject_id"))
+    same_pattern = (Claim.objects.filter(email_pattern=OuterRef("email_pattern"))
+                    .values("email_pattern").annotate(n=Count("email", distinct=True))
+                    .values("n"))
+    cap = Cap.objects.filter(campaign_id=OuterRef("campaign_id"), channel=OuterRef("channel"),
+                             currency=OuterRef("currency")).values("amount")[:1]
+    contradicts = Q()
+    for name in ("retailer", "date", "total", "currency"):
+        contradicts |= Q(**{f"receipt_check__fields__{name}__status": "mismatch"})
+    return {
+        "bank_shared": Q(Exists(shared_bank)),
+        "duplicate_receipt": Q(receipt_check__duplicate_count__gt=0),
+        "email_pattern": ~Q(email_pattern="") & Q(GreaterThanOrEqual(
+            Subquery(same_pattern[:1], output_field=IntegerField()), EMAIL_PATTERN_MIN)),
+        "receipt_contradicts": contradicts,
+        "bank_holder_mismatch": Q(bank_holder_match__lt=BANK_HOLDER_MATCH_MIN),
+        "amount_near_cap": Q(capped=True) | Q(amount__gte=Subquery(cap) * NEAR_CAP),
+    }
+
+
 def risk_q() -> Q:
-    """Claims with at least one risk flag (see :func:`claim_risk_flags`)."""
-    return (Q(bank_holder_match__lt=BANK_HOLDER_MATCH_MIN)
-            | Q(receipt_check__duplicate_count__gt=0))
+    """Claims with at least one risk flag (see :func:`claim_risk`)."""
+    found = Q()
+    for condition in _risk_conditions().values():
+        found |= condition
+    return found
+
+
+def risk_score() -> Any:
+    """The sum of the weights of a claim's risk flags, as an SQL expression."""
+    conditions = _risk_conditions()
+    return sum((Case(When(conditions[code], then=Value(weight)), default=Value(0),
+                     output_field=IntegerField())
+                for code, weight in RISK_WEIGHTS.items() if code in conditions), Value(0))
 
 
 def _filtered(filters: QueueFilters, actor: Any) -> QuerySet[Claim]:
@@ -130,18 +198,16 @@ def queue_page(*, actor: Any, filters: QueueFilters, after: str | None = None,
     """
     sort = sort_field_for(filters.statuses)
     base = _filtered(filters, actor)
+    if filters.sort == "risk":
+        return _risk_page(base, filters, sort, after, limit)
     if after:
         value, pk = cursor_decode(after)
         base = base.filter(**{f"{sort}__gte": value}).exclude(**{sort: value, "pk__lte": pk})
     streams = []
     for status in filters.statuses:
-        qs = (base.filter(status=status, **{f"{sort}__isnull": False})
+        qs = (with_risk(base.filter(status=status, **{f"{sort}__isnull": False}))
               .select_related("campaign", "assignment__agent", "receipt_check")
-              .only("pk", "reference", "status", "campaign__slug", "campaign__name",
-                    "purchase_country", "currency", "amount", "submitted_at",
-                    "info_requested_at", "info_due_at", "payment_due_at", "bank_holder_match",
-                    "assignment__agent__username", "assignment__touched_at",
-                    "receipt_check__duplicates")
+              .only(*_QUEUE_COLUMNS)
               .order_by(sort, "pk")[: limit + 1])
         streams.append(list(qs))
     merged = list(heapq.merge(*streams, key=lambda c: (getattr(c, sort), c.pk)))
@@ -155,12 +221,75 @@ def queue_page(*, actor: Any, filters: QueueFilters, after: str | None = None,
                      if more and last else None)
 
 
+_QUEUE_COLUMNS = ("pk", "reference", "status", "campaign__slug", "campaign__name",
+                  "purchase_country", "currency", "amount", "submitted_at",
+                  "info_requested_at", "info_due_at", "payment_due_at", "bank_holder_match",
+                  "assignment__agent__username", "assignment__touched_at",
+                  "receipt_check__duplicates")
+
+
+def with_risk(qs: QuerySet[Claim]) -> QuerySet[Claim]:
+    """Annotate each row with its risk score and one ``risk_<flag>`` boolean per flag."""
+    flags = {f"risk_{code}": Case(When(condition, then=Value(True)), default=Value(False))
+             for code, condition in _risk_conditions().items()}
+    return qs.annotate(risk_score=risk_score(), **flags)
+
+
+def row_risk_flags(claim: Claim) -> list[str]:
+    """The flags of a queue row annotated by :func:`with_risk`, weightiest first."""
+    return [code for code in sorted(RISK_WEIGHTS, key=lambda c: -RISK_WEIGHTS[c])
+            if getattr(claim, f"risk_{code}", False)]
+
+
+def _risk_page(base: QuerySet[Claim], filters: QueueFilters, sort: str, after: str | None,
+               limit: int) -> QueuePage:
+    """The queue riskiest first (then by the state's date): score, date and id make the key."""
+    qs = (with_risk(base.filter(status__in=filters.statuses))
+          .select_related("campaign", "assignment__agent", "receipt_check")
+          .only(*_QUEUE_COLUMNS))
+    if after:
+        try:
+            score_text, rest = after.split(".", 1)
+            score = int(score_text)
+        except ValueError:
+            raise DomainError(_("This page link is not valid."), code="invalid_cursor",
+                              fields={"after": "invalid"}) from None
+        value, pk = cursor_decode(rest)
+        # The score is an annotation: spelled as keys so the type checker does not look for
+        # a column.
+        qs = qs.filter(Q(**{"risk_score__lt": score})
+                       | Q(**{"risk_score": score, f"{sort}__gt": value})
+                       | Q(**{"risk_score": score, sort: value, "pk__gt": pk}))
+    rows = list(qs.order_by(F("risk_score").desc(), sort, "pk")[: limit + 1])
+    rows, more = rows[:limit], len(rows) > limit
+    last = rows[-1] if rows else None
+    pending = set(ApprovalRequest.objects.filter(
+        claim_id__in=[c.pk for c in rows], status=ApprovalRequest.Status.PENDING,
+    ).values_list("claim_id", flat=True))
+    cursor = (f"{last.risk_score}.{cursor_encode(getattr(last, sort), last.pk)}"  # type: ignore[attr-defined]
+              if more and last else None)
+    return QueuePage(rows=rows, sort_field=sort, pending_approval=pending, next_cursor=cursor)
+
+
+_COUNTS_GENERATION = "review:counts:generation"
+
+
+def queue_counts_forget() -> None:
+    """Drop every cached count (all brands, all campaigns), so the next look counts again."""
+    # One generation number in every key: bumping it retires all of them at once.
+    try:
+        cache.incr(_COUNTS_GENERATION)
+    except ValueError:
+        cache.set(_COUNTS_GENERATION, 1, None)
+
+
 def queue_counts(*, actor: Any, campaign: str = "") -> dict[str, int]:
     """Claims per state the actor may see, for one campaign or all; cached a minute (a GROUP
     BY over the whole table is too dear for every page view of a million claims)."""
     ids = brand_ids_visible_to(actor)
     scope = "*" if ids is None else ",".join(map(str, sorted(ids)))
-    key = f"review:counts:{scope}:{campaign or '*'}"
+    generation = cache.get(_COUNTS_GENERATION) or 0
+    key = f"review:counts:{generation}:{scope}:{campaign or '*'}"
     counts = cache.get(key)
     if counts is None:
         qs = scope_by_brand(Claim.objects.all(), actor)
@@ -182,16 +311,120 @@ def claim_by_reference(*, reference: str, actor: Any) -> Claim:
     return claim
 
 
-def claim_risk_flags(*, claim: Claim) -> list[str]:
-    """The claim's risk flags: the bank holder's name, and what the receipt check found."""
+@dataclass(frozen=True)
+class RiskFlag:
+    """One risk signal of a claim: what it is, the evidence in words, the other claims."""
+
+    code: str
+    label: str
+    evidence: str
+    others: tuple[str, ...] = ()  # references of the other claims involved
+    weight: int = 1
+
+
+RISK_OTHERS_MAX = 20
+# What a claim reference looks like: anything else read from a row is shown, never linked.
+_REFERENCE = re.compile(r"^RB-[0-9A-Z]{4}-[0-9A-Z]{4}$")
+_FIELD_NAMES = {"retailer": _("Retailer"), "date": _("Purchase date"), "total": _("Total"),
+                "currency": _("Currency")}
+
+
+def _flag(code: str, evidence: str, others: Any = ()) -> RiskFlag:
+    return RiskFlag(code=code, label=str(RISK_LABELS[code]), evidence=evidence,
+                    others=tuple(others), weight=RISK_WEIGHTS.get(code, 1))
+
+
+def _check_of(claim: Claim) -> ReceiptCheck | None:
     try:
-        check: ReceiptCheck | None = claim.receipt_check
+        return claim.receipt_check
     except ReceiptCheck.DoesNotExist:
-        check = None
-    flags = risk_flags_of(check)
+        return None
+
+
+def _bank_flags(claim: Claim) -> list[RiskFlag]:
+    flags = []
     if claim.bank_holder_match is not None and claim.bank_holder_match < BANK_HOLDER_MATCH_MIN:
-        flags.insert(0, "bank_holder_mismatch")
+        flags.append(_flag("bank_holder_mismatch", str(_(
+            "The account holder's name matches the applicant's %(pct)s %%.")) % {
+            "pct": round(claim.bank_holder_match * 100)}))
+    bank = BankDetails.objects.filter(claim=claim).only("fingerprint").first()
+    if bank is not None:
+        others = list(Claim.objects.filter(bank__fingerprint=bank.fingerprint)
+                      .exclude(subject_id=claim.subject_id).order_by("submitted_at", "pk")
+                      .values_list("reference", "subject_id")[:RISK_OTHERS_MAX])
+        if others:
+            flags.append(_flag("bank_shared", str(_(
+                "The same bank account is on %(claims)s claims of %(people)s other people.")) % {
+                "claims": len(others), "people": len({s for _r, s in others})},
+                [r for r, _s in others]))
     return flags
+
+
+def _email_flag(claim: Claim) -> list[RiskFlag]:
+    if not claim.email_pattern:
+        return []
+    same = Claim.objects.filter(email_pattern=claim.email_pattern)
+    addresses = same.values("email").distinct().count()
+    if addresses < EMAIL_PATTERN_MIN:
+        return []
+    others = list(same.exclude(pk=claim.pk).order_by("submitted_at", "pk")
+                  .values_list("reference", flat=True)[:RISK_OTHERS_MAX])
+    return [_flag("email_pattern", str(_(
+        "%(claims)s claims come from %(addresses)s addresses of the pattern %(pattern)s.")) % {
+        "claims": same.count(), "addresses": addresses, "pattern": claim.email_pattern},
+        others)]
+
+
+def _receipt_flags(check: ReceiptCheck | None) -> list[RiskFlag]:
+    if check is None:
+        return []
+    flags = []
+    fields = check.fields if isinstance(check.fields, dict) else {}
+    differs = []
+    for name in ("retailer", "date", "total", "currency"):
+        result = fields.get(name)
+        if isinstance(result, dict) and result.get("status") == "mismatch":
+            differs.append(str(_("%(field)s: claimed %(entered)s, receipt %(read)s")) % {
+                "field": _FIELD_NAMES[name], "entered": result.get("entered") or "—",
+                "read": result.get("read") or "—"})
+    if differs:
+        flags.append(_flag("receipt_contradicts", "; ".join(differs)))
+    rows = check.duplicates if isinstance(check.duplicates, list) else []
+    for code in risk_flags_of(check):
+        kinds = [k for k, c in DUPLICATE_FLAGS.items() if c == code]
+        others = sorted({str(d.get("claim")) for d in rows if isinstance(d, dict)
+                         and d.get("kind") in kinds
+                         and _REFERENCE.match(str(d.get("claim") or ""))})
+        flags.append(_flag(code, str(_("Found on %(claims)s other claims.")) % {
+            "claims": len(others)}, others))
+    return flags
+
+
+def _cap_flag(claim: Claim) -> list[RiskFlag]:
+    cap = (Cap.objects.filter(campaign_id=claim.campaign_id, channel=claim.channel,
+                              currency=claim.currency).values_list("amount", flat=True).first())
+    if cap is None or not cap or not (claim.capped or claim.amount >= cap * NEAR_CAP):
+        return []
+    return [_flag("amount_near_cap", str(_("%(amount)s of a cap of %(cap)s (%(pct)s %%).")) % {
+        "amount": money(claim.amount, claim.currency), "cap": money(cap, claim.currency),
+        "pct": round(claim.amount / cap * 100)})]
+
+
+def claim_risk(*, claim: Claim) -> list[RiskFlag]:
+    """Every risk flag of a claim with its evidence and the other claims, weightiest first."""
+    flags = (_bank_flags(claim) + _email_flag(claim) + _receipt_flags(_check_of(claim))
+             + _cap_flag(claim))
+    return sorted(flags, key=lambda f: -f.weight)
+
+
+# Shown to the agent, but not by itself a reason for a second approver or against automatic
+# approval: the four-eyes rule already weighs the amount.
+INFO_FLAGS = frozenset({"amount_near_cap"})
+
+
+def claim_risk_flags(*, claim: Claim) -> list[str]:
+    """The codes of the claim's risk flags that need a person (see :func:`claim_risk`)."""
+    return [f.code for f in claim_risk(claim=claim) if f.code not in INFO_FLAGS]
 
 
 def four_eyes_limit(*, claim: Claim) -> Decimal | None:

@@ -28,7 +28,7 @@ from rabatt.privacy.subjects import subject_ensure_processable, subject_unseal
 from rabatt.receipts.models import ReceiptFile
 from rabatt.receipts.services import receipt_read
 from rabatt.review.models import AccessLog, ApprovalRequest, Assignment, BulkJob, BulkResult, Note
-from rabatt.review.selectors import four_eyes_reasons
+from rabatt.review.selectors import four_eyes_reasons, queue_counts_forget
 from rabatt.review.transitions import APPROVAL_TRANSITIONS
 
 PENDING_SECOND_APPROVAL = "pending_second_approval"
@@ -217,7 +217,15 @@ def decide_reopen(*, claim_id: int, actor: User, message: str = "") -> Decision:
 
 
 def decide(*, action: str, claim_id: int, actor: User, params: dict[str, Any]) -> Decision:
-    """Dispatch one named decision (bulk, API)."""
+    """Dispatch one named decision (bulk, API); the queue's counts then show it at once."""
+    decision = _decide(action=action, claim_id=claim_id, actor=actor, params=params)
+    # The agent who acted looks at the counts next: a minute-old figure reads as a mistake.
+    # (Dropping a cache is harmless even if an outer transaction were to roll back.)
+    queue_counts_forget()
+    return decision
+
+
+def _decide(*, action: str, claim_id: int, actor: User, params: dict[str, Any]) -> Decision:
     message = str(params.get("message") or "")
     if action == "approve":
         return decide_approve(claim_id=claim_id, actor=actor, message=message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -54,8 +55,11 @@ def queue_response(request: HttpRequest) -> HttpResponse:
         require(actor, "claims.view")
     except PermissionDenied as exc:
         return _refused(request, exc)
-    campaigns = [(c.slug, translated(c.name, c.slug))
-                 for c in campaigns_visible_to(actor).only("slug", "name")]
+    names = [(c.slug, translated(c.name, c.slug))
+             for c in campaigns_visible_to(actor).only("slug", "name")]
+    seen = Counter(name for _slug, name in names)
+    # Two campaigns of one name (a live copy of an example) are told apart by their slug.
+    campaigns = [(slug, f"{name} ({slug})" if seen[name] > 1 else name) for slug, name in names]
     countries = sorted({(c, c) for c in scope_by_brand(CampaignCountry.objects.all(), actor)
                         .values_list("country", flat=True)})
     form = QueueForm(request.GET or None, campaigns=campaigns, countries=countries)
@@ -80,13 +84,13 @@ def queue_response(request: HttpRequest) -> HttpResponse:
         "bulk_form": BulkForm(),
         "rows": [{"claim": c, "due": getattr(c, page.sort_field),
                   "flags": [(f, selectors.RISK_LABELS.get(f, f))
-                            for f in selectors.claim_risk_flags(claim=c)],
+                            for f in selectors.row_risk_flags(c)],
                   "pending": c.pk in page.pending_approval} for c in page.rows],
     })
 
 
-def _risk_flags(claim: Claim) -> list[tuple[str, Any]]:
-    return [(f, selectors.RISK_LABELS.get(f, f)) for f in selectors.claim_risk_flags(claim=claim)]
+def _risk_flags(claim: Claim) -> list[selectors.RiskFlag]:
+    return selectors.claim_risk(claim=claim)
 
 
 def _pages(files: list[ReceiptFile], checks: presenters.ClaimChecks) -> list[tuple[Any, ...]]:
@@ -116,7 +120,8 @@ def _claim_context(request: HttpRequest, reference: str, **extra: Any) -> dict[s
     return {
         "claim": claim, "held": held, "holder": holder, "files": files,
         "checks": checks, "pages": _pages(files, checks),
-        "events": events, "notes": list(claim.notes.select_related("author")),
+        "events": events, "history": presenters.claim_history(events=events),
+        "notes": list(claim.notes.select_related("author")),
         "lines": list(claim.lines.select_related("product")),
         "quote": selectors.claim_live_quote(claim=claim),
         "related": selectors.claim_related(claim=claim, actor=actor,

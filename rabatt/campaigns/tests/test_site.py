@@ -120,3 +120,18 @@ def test_the_content_schema_refuses_html_like_mistakes():
     problems = " ".join(refused.value.problems)
     assert "content/faq/0/answer" in problems
     assert "version" in problems
+
+
+def test_a_shifted_copy_says_its_own_dates(client):
+    campaign_factory()
+    original = client.get("/c/sonos-summer-2019/", headers={"Accept-Language": "en"})
+    page = original.content.decode()
+    # Babel's English dates (en is en-US in CLDR).
+    assert "between July 20, 2019 and August 10, 2019" in page
+    assert "Claims must reach us by September 9, 2019" in page
+    assert "{first_day}" not in page
+    campaign_factory(shift_days=365 * 5 + 2, slug="sonos-shifted")
+    shifted = client.get("/c/sonos-shifted/", headers={"Accept-Language": "nb"}).content.decode()
+    assert "mellom 20. juli 2024 og 10. august 2024" in shifted
+    assert "innen 9. september 2024" in shifted
+    assert "juli 2019" not in shifted

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from rabatt.claims.emails import CLAIM_MESSAGES, reason_label
+from rabatt.claims.emails import CLAIM_MESSAGES, payment_failure_label, reason_label
 
 register = template.Library()
 
@@ -25,3 +25,9 @@ def claim_intro(kind: str) -> str:
 def claim_reason(code: str) -> str:
     """Return the consumer's words for a reason code."""
     return reason_label(code)
+
+
+@register.filter
+def payment_failure(code: str) -> str:
+    """Return the consumer's words for the bank's reason for returning a payment."""
+    return payment_failure_label(code)

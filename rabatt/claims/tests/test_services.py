@@ -192,7 +192,7 @@ def test_failed_payment_new_bank_details_go_back_to_the_payout_queue(claim, staf
     claim_approve(claim_id=claim.pk, actor=staff)
     claim, token = claim_mark_payment_failed(claim_id=claim.pk, reason="AC04")
     assert claim.status == ClaimStatus.PAYMENT_FAILED
-    assert f"/claims/answer/{token}/" in smtp.text()
+    assert f"/claims/bank/{token}/" in smtp.text()
     with pytest.raises(DomainError):
         claim_answer_info(token=token, message="no bank")
     claim = claim_answer_info(token=token, bank=BankIn(

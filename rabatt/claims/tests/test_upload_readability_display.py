@@ -138,6 +138,8 @@ def test_the_answer_page_warns_about_its_new_files_too(campaign, agent):
     _claim, token = claim_request_info(claim_id=claim.pk, actor=agent,
                                        reasons=["receipt_unreadable"], message="Blurred.")
     consumer = Client()
+    # The page would speak the claim's language (Bokmål); this visitor chose English.
+    consumer.cookies["django_language"] = "en"
     added = consumer.post(f"/claims/answer/{token}/files/", {"file": jpeg("ny.jpg")})
     assert added.status_code == 302
     measured("ny.jpg", **{**MEASURED, "low_contrast": True})

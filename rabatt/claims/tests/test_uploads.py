@@ -51,6 +51,8 @@ def page(request, campaign) -> Page:
         walk(client, campaign, "files")
         return Page(url=f"{URL}proof/", files=f"{URL}files/", client=client)
     agent = request.getfixturevalue("agent")
+    # The answer page speaks the claim's language (Bokmål) unless the visitor chose another.
+    client.cookies["django_language"] = "en"
     _claim, token = claim_request_info(claim_id=claim_factory(campaign).pk, actor=agent,
                                        reasons=["receipt_unreadable"])
     return Page(url=f"/claims/answer/{token}/", files=f"/claims/answer/{token}/files/",

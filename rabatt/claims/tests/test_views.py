@@ -116,7 +116,7 @@ def test_a_date_outside_the_window_is_refused_by_the_server(client, campaign, da
 def test_the_purchase_is_stored_at_noon_utc_with_the_quote_shown(client, campaign):
     walk(client, campaign, "purchase")
     response = client.post(f"{URL}purchase/", {**PURCHASE, "action": "quote"})
-    assert "NOK 748.50" in response.content.decode()
+    assert "NOK\u00a0748.50" in response.content.decode()
     client.post(f"{URL}purchase/", PURCHASE)
     assert draft_of(client).data["purchase"] == {
         "country": "NO", "retailer": "elkjop-no", "purchased_on": "2019-07-25",
@@ -155,7 +155,7 @@ def test_the_live_quote_endpoint_answers_a_fragment(client, campaign):
     response = client.post(f"{URL}quote/", {**PURCHASE, "price_0": "20000"}, headers=XHR)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "NOK 1455.00" in page
+    assert "NOK\u00a01,455.00" in page
     assert "the most this campaign pays per claim" in page
 
 
@@ -270,7 +270,8 @@ def test_bank_refusals_are_shown_on_their_field(client, campaign):
     response = client.post(f"{URL}details/", {**DETAILS, "iban": "NO94 8601 1117 947"})
     page = response.content.decode()
     assert response.status_code == 422
-    assert "The IBAN check digits are wrong" in page
+    # The refusal names what was typed.
+    assert "The check digits of “NO94 8601 1117 947” are wrong" in page
     assert 'href="#id_iban"' in page
     assert "details" not in draft_of(client).data
 
@@ -387,3 +388,28 @@ def test_an_empty_answer_is_refused_and_changes_nothing(client, campaign):
     assert "Add a document, a correction or a message." in response.content.decode()
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.INFO_REQUESTED
+
+
+@pytest.mark.parametrize(("country", "retailer", "typed", "estimate"), [
+    ("NO", "elkjop-no", "4 990,00", "NOK\u00a0748.50"),
+    ("NO", "elkjop-no", "4.990,00", "NOK\u00a0748.50"),
+    ("NO", "elkjop-no", "4990,-", "NOK\u00a0748.50"),
+    ("NO", "elkjop-no", "kr 4 990", "NOK\u00a0748.50"),
+    ("GB", "john-lewis-gb", "£399.00", "£59.85"),
+    ("GB", "john-lewis-gb", "399", "£59.85"),
+])
+def test_the_live_estimate_reads_prices_as_people_type_them(client, campaign, country, retailer,
+                                                             typed, estimate):
+    response = client.post(f"{URL}quote/", {**PURCHASE, "country": country,
+                                            "retailer": retailer, "price_0": typed},
+                           headers=XHR)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"You get {estimate} back" in page
+
+
+def test_a_price_that_is_no_price_is_refused_on_its_field(client, campaign):
+    walk(client, campaign, "purchase")
+    response = client.post(f"{URL}purchase/", {**PURCHASE, "price_0": "4 99 0,00"})
+    assert response.status_code == 422
+    assert 'id="id_price_0_error"' in response.content.decode()

@@ -5,19 +5,21 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rabatt.claims import uploads, wizard
 from rabatt.claims.forms import AnswerForm
+from rabatt.claims.models import ClaimStatus
 from rabatt.claims.presenters import info_reasons
 from rabatt.claims.services import (
     answer_file_stage,
     claim_answer_info_staged,
     info_token_claim,
 )
+from rabatt.claims.views.bank import in_claim_language
 from rabatt.core.errors import DomainError
 from rabatt.core.tokens import token_hash
 from rabatt.receipts.safety import UploadRefused
@@ -37,12 +39,16 @@ def _invalid(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return render(request, "claims/answer_invalid.html", {"error": exc.message}, status=404)
 
 
-def answer(request: HttpRequest, token: str) -> HttpResponse:
+def answer(request: HttpRequest, token: str) -> HttpResponseBase:
     """Let the consumer answer a request for information: documents, corrections, a message."""
     try:
         claim, row = info_token_claim(token=token)
     except DomainError as exc:
         return _invalid(request, exc)
+    if claim.status == ClaimStatus.PAYMENT_FAILED:
+        # Links e-mailed before the bank page existed pointed here.
+        return redirect("claims:new_bank", token=token)
+    in_claim_language(request, claim)
     draft = wizard.draft_of(request, _draft_key(token))
     current = AnswerForm.current(claim)
     error = ""

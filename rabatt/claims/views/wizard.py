@@ -321,7 +321,7 @@ def _step_review(request: HttpRequest, campaign: Campaign,
         campaign, "review", form=form, summary=review_summary(campaign, draft),
         files=uploads.staged_rows(_staging(campaign), draft), terms_version=version,
         submit_error=error,
-        terms=content_text((campaign.content.get("terms") or {}).get("text"))),
+        terms=content_text((campaign.content.get("terms") or {}).get("text"), campaign)),
         status=status)
 
 

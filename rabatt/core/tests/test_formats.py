@@ -106,3 +106,15 @@ def test_template_filters_follow_the_active_language():
     with translation.override("nb"):
         assert template.render(context) == \
             f"748,50{NBSP}kr | NO93 8601 1117 947 | 25. juli 2019 16:03 (CEST)"
+
+
+def test_the_active_language_is_read_at_each_call_not_cached():
+    from django.utils import translation
+
+    from rabatt.core.formats import money
+
+    with translation.override("nb"):
+        norwegian = money("748.50", "NOK")
+    with translation.override("en"):
+        english = money("748.50", "NOK")
+    assert (norwegian, english) == ("748,50\u00a0kr", "NOK\u00a0748.50")

@@ -462,7 +462,10 @@ def test_failed_payment_new_bank_details_and_paid_in_the_next_batch(campaign, fi
     token = event.data["token"]
     assert InfoRequestToken.objects.filter(claim=claim, event=event).exists()
     index = next(i for i, s in enumerate(smtp.subjects()) if "could not pay" in s)
-    assert reverse("claims:answer", args=[token]) in smtp.text(index)  # the new-details link
+    assert reverse("claims:new_bank", args=[token]) in smtp.text(index)  # the new-details link
+    # The code, for the consumer's language; the bank's own words for staff.
+    assert (event.reasons, event.data["reason_code"], event.data["reason_text"]) == (
+        ["AC04"], "AC04", "Closed account number")
     claim_answer_info(token=token, bank=BankIn(account_holder="Kari Nordmann",
                                                fields={"iban": "NO86 1500 0000 019"}))
     claim.refresh_from_db()

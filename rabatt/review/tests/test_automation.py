@@ -12,6 +12,7 @@ from rabatt.receipts.tests.factories import claim_read, pdf_bytes, spec
 from rabatt.review.automation import claim_auto_decide
 from rabatt.review.models import ApprovalRequest
 from rabatt.review.presenters import claim_signals
+from rabatt.review.selectors import claim_risk_flags
 from rabatt.review.services import decide_approve
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +71,11 @@ def test_a_mismatch_is_never_refused_automatically(claim_read: Any, auto: Any,
     claim = claim_read(pdf_bytes(spec()), **changes)
     assert claim.status == ClaimStatus.SUBMITTED
     assert claim.decided_at is None
+    # A field that contradicts the claim is also a risk flag, which needs a second approver.
     assert claim_signals(claim=claim)["automatic"] == {**claim_signals(claim=claim)["automatic"],
-                                          "outcome": "not_eligible", "reasons": [reason]}
+                                          "outcome": "not_eligible",
+                                          "reasons": [reason, "risk_flags", "four_eyes"]}
+    assert claim_risk_flags(claim=claim) == ["receipt_contradicts"]
     assert list(claim.events.values_list("kind", flat=True)) == ["submitted", "receipts_checked"]
 
 

@@ -138,8 +138,10 @@ def test_the_field_table_shows_each_status_in_words_and_signs(campaign, agent):
             'aria-describedby="field-h-3">Show on the receipt</button></td> '
             '<td class="check check-verified"><span aria-hidden="true" class="mark">✓</span> '
             'Matches</td> <td>93 %</td> </tr>') in html
-    assert ('<th scope="row" id="field-h-4">Currency</th> <td>NOK</td> <td>NOK</td>') in html
-    assert "<td>100 %</td>" in html
+    # "Verified" with nothing on the receipt to show for it is no match.
+    assert ('<th scope="row" id="field-h-4">Currency</th> <td>NOK</td> <td>NOK</td> '
+            '<td class="check check-not_found"><span aria-hidden="true" class="mark">–</span> '
+            'Not found</td> <td>0 %</td>') in html
 
 
 def test_evidence_boxes_are_drawn_on_the_right_page_in_percent(campaign, agent):
@@ -205,12 +207,17 @@ def test_duplicates_link_to_the_other_claims_with_kind_and_distance(campaign, ag
              "status": "what"},
         ]})
     html = squash(section(page_of(verified_client(agent), claim)))
-    assert ('<li class="tag warn" data-flag="duplicate_receipt">The same receipt is on another '
-            'claim</li>') in html
-    assert ('<li class="tag warn" data-flag="near_duplicate_receipt">A nearly identical receipt '
-            'picture is on another claim</li>') in html
-    assert ('<li class="tag warn" data-flag="same_purchase_elsewhere">The same purchase is '
-            'claimed on another claim</li>') in html
+    # Each flag with its evidence and links to the other claims (never to a made-up one).
+    assert ('<li data-flag="duplicate_receipt"><span class="tag warn"><span aria-hidden="true">'
+            '⚠</span> The same receipt is on another claim</span> <span class="evidence">Found '
+            'on 1 other claims.</span><br><span class="muted">Other claims:</span> '
+            f'<a href="/staff/claims/{other.reference}/">{other.reference}</a></li>') in html
+    assert ('<li data-flag="near_duplicate_receipt"><span class="tag warn"><span '
+            'aria-hidden="true">⚠</span> A nearly identical receipt picture is on another '
+            'claim</span> <span class="evidence">Found on 1 other claims.</span><br><span '
+            'class="muted">Other claims:</span> <a href="/staff/claims/RB-AAAA-BBBB/">'
+            'RB-AAAA-BBBB</a></li>') in html
+    assert 'data-flag="same_purchase_elsewhere"' in html
     items = re.findall(r"<li data-duplicate=.*?</li>", html)
     assert items == [
         f'<li data-duplicate="exact"><a href="/staff/claims/{other.reference}/">'

@@ -152,3 +152,22 @@ def test_queue_shows_amounts_with_their_currency(campaign, agent):
     claim_factory(campaign)
     html = verified_client(agent).get("/staff/queue/").content.decode()
     assert '<td class="num">NOK\u00a0748.50</td>' in html
+
+
+def test_counts_follow_your_own_decision_and_campaign_names_are_told_apart(campaign, agent):
+    from rabatt.campaigns.tests.factories import campaign_factory
+
+    campaign_factory(slug="sonos-summer-live")  # the same name as the example
+    claim = claim_factory(campaign)
+    client = verified_client(agent)
+    page = client.get("/staff/").content.decode()
+    assert '<option value="sonos-summer-2019">Sonos summer cashback 2019 (sonos-summer-2019)' \
+        in page
+    assert '<option value="sonos-summer-live">Sonos summer cashback 2019 (sonos-summer-live)' \
+        in page
+    assert "<span>Approved</span> <strong>0</strong>" in page
+    client.get(f"/staff/claims/{claim.reference}/")
+    client.post(f"/staff/claims/{claim.reference}/decide/approve/", {"message": ""})
+    assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.APPROVED
+    page = client.get("/staff/").content.decode()
+    assert "<span>Approved</span> <strong>1</strong>" in page

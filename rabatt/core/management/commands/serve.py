@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from rabatt.core.config import SERVE_URL_VARIABLE, serving_url, site_url
 from rabatt.core.supervisor import Child, Supervisor
 
 
@@ -56,6 +57,10 @@ class Command(BaseCommand):
         if not options["no_setup"]:
             call_command("setup", verbosity=0)
         bind = f"{options['host']}:{options['port']}"
+        # Without SITE_URL, e-mailed links follow the address served here: the web workers
+        # and the task worker (which sends the e-mails) read it from their environment.
+        os.environ[SERVE_URL_VARIABLE] = serving_url(options["host"], options["port"])
+        settings.SITE_URL = site_url()
         servers = max(1, options["web_servers"])
         per_server = max(1, -(-options["workers"] // servers))
         web = [

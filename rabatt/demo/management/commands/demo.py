@@ -30,6 +30,11 @@ class Command(BaseCommand):
                               "background")
         self.stdout.write("  Payouts:     paying account Rabatt Demo AS "
                           "(rabatt payouts payer list)")
+        if demo.codes:
+            self.stdout.write(f"  Codes to try: {', '.join(demo.codes)} (each works once, in "
+                              f"{base}/c/{live.slug}/claim/)")
+        for reference, email in demo.tracked:
+            self.stdout.write(f"  Track:       {reference} with {email} at {base}/track/")
         self.stdout.write(f"  Site:      {base}/")
         self.stdout.write(f"  API docs:    {base}/api/v1/docs")
         self.stdout.write(f"  Staff desk:  {base}/staff/  user {demo.email}  password "
