@@ -268,8 +268,6 @@ OUTAGE_RETRY_AFTER = int(os.environ.get("OUTAGE_RETRY_AFTER", "5"))
 DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT
-# Task queues: e-mail and receipt reading apart, so a confirmation never waits behind OCR.
-TASKS["default"]["QUEUES"] = ["default", "email", "receipts"]
 # A running task whose worker has not beaten for this long is run again by another worker.
 TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "60"))
 TASK_HEARTBEAT_SECONDS = float(os.environ.get("TASK_HEARTBEAT_SECONDS", "10"))

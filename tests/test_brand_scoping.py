@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from rabatt.accounts.services import staff_set_brands, token_create
+from rabatt.campaigns.models import Campaign
 from rabatt.campaigns.services import brand_create
 from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.models import Claim
@@ -58,6 +59,16 @@ WALK: list[tuple[str, str, str]] = [
     ("GET", "payouts:import", "/staff/payouts/imports/"),
     ("GET", "payouts:import_detail", "/staff/payouts/imports/1/"),
     ("GET", "referrals:staff", "/r/staff/"),
+    ("GET", "reports:dashboard", "/staff/reports/"),
+    ("GET", "reports:dashboard", "/staff/reports/?campaign=camp-b"),
+    ("GET", "reports:dashboard", "/staff/reports/?brand=brand-b"),
+    ("GET", "reports:export", "/staff/reports/export/claims.csv"),
+    ("GET", "reports:export", "/staff/reports/export/claims.csv?campaign=camp-b"),
+    ("GET", "reports:export", "/staff/reports/export/liability.csv?brand=brand-b"),
+    ("POST", "reports:weekly", "/staff/reports/weekly/"),
+    ("GET", "editor:campaigns", "/staff/campaigns/"),
+    ("GET", "editor:campaign", "/staff/campaigns/camp-b/"),
+    ("POST", "editor:act", "/staff/campaigns/camp-b/end/"),
     ("GET", "privacy:staff_queue", "/privacy/staff/"),
     ("GET", "privacy:staff_request", "/privacy/staff/{privacy}/"),
     ("POST", "privacy:staff_request", "/privacy/staff/{privacy}/"),
@@ -68,6 +79,9 @@ WALK: list[tuple[str, str, str]] = [
     ("API-POST", "api-v1:claims_reject", "/api/v1/staff/claims/{ref}/reject"),
     ("API-POST", "api-v1:claims_request_info", "/api/v1/staff/claims/{ref}/request-info"),
     ("API-POST", "api-v1:claims_void", "/api/v1/staff/claims/{ref}/void"),
+    ("API-GET", "api-v1:summary", "/api/v1/staff/reports/summary"),
+    ("API-GET", "api-v1:summary", "/api/v1/staff/reports/summary?campaign=camp-b"),
+    ("API-GET", "api-v1:summary", "/api/v1/staff/reports/summary?brand=brand-b"),
 ]
 
 ECHO = re.compile(r'<input[^>]*name="next"[^>]*>')
@@ -173,12 +187,14 @@ def test_staff_of_one_brand_see_nothing_of_another(world, role):
     user = staff_user(role, f"{role}-a@rabatt.test")
     staff_set_brands(user=user, brands=["brand-a"])
     b_status = Claim.objects.get(pk=world["b_claim"].pk).status
+    b_ends = Campaign.objects.get(slug="camp-b").claims_end_before
     for url, status, body in _walk(user, world["ids"]):
         assert status != 500, url
         for marker in world["b_markers"]:
             assert marker not in body, (url, status, marker)
     # Nothing of the other brand changed either.
     assert Claim.objects.get(pk=world["b_claim"].pk).status == b_status
+    assert Campaign.objects.get(slug="camp-b").claims_end_before == b_ends
     assert not world["b_claim"].notes.exists()
     batch = PaymentBatch.objects.get(pk=world["batch"].pk)
     assert (batch.status, batch.approved_by_id) == (world["batch"].status, None)

@@ -118,6 +118,11 @@ def site_url(environ: Any = None) -> str:
     environ = os.environ if environ is None else environ
     url = environ.get("SITE_URL") or environ.get(SERVE_URL_VARIABLE) or DEFAULT_SITE_URL
     return str(url).strip().rstrip("/")
+# The task queues, on every backend: e-mail and receipt reading apart, so a confirmation never
+# waits behind OCR (rabatt serve gives each its own workers).
+TASK_QUEUES = ("default", "email", "receipts")
+
+
 def tasks_from_env(*, backend: str, broker_url: str) -> dict[str, dict[str, Any]]:
     """Return Django's TASKS setting: the database queue, a broker, or inline.
 
@@ -126,9 +131,11 @@ def tasks_from_env(*, backend: str, broker_url: str) -> dict[str, dict[str, Any]
     """
     chosen = backend.strip().lower() or ("broker" if broker_url else "database")
     if chosen == "database":
-        return {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+        return {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                            "QUEUES": list(TASK_QUEUES)}}
     if chosen == "immediate":
-        return {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+        return {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+                            "QUEUES": list(TASK_QUEUES)}}
     if chosen == "broker":
         scheme = urlsplit(broker_url).scheme.lower()
         if scheme not in {"redis", "rediss", "amqp", "amqps", "pyamqp"}:
@@ -136,6 +143,7 @@ def tasks_from_env(*, backend: str, broker_url: str) -> dict[str, dict[str, Any]
                 "TASKS_BACKEND=broker needs RABATT_BROKER_URL=redis://... or amqp://..."
             )
         return {"default": {"BACKEND": "django_tasks_celery.CeleryBackend",
+                            "QUEUES": list(TASK_QUEUES),
                             "OPTIONS": {"CELERY_APP": "rabatt.core.broker.app"}}}
     raise ConfigError(
         f"TASKS_BACKEND must be database, broker or immediate, not {backend!r}"

@@ -16,6 +16,10 @@ from rabatt.core.i18n import (
 )
 
 
+# The pages whose ?country= is the visitor's own country (the campaign site).
+COUNTRY_PICKER_PATHS = ("/c/",)
+
+
 class LanguageMiddleware(LocaleMiddleware):
     """Activate the visitor's language: menu, claim link, purchase country, then browser.
 
@@ -26,7 +30,11 @@ class LanguageMiddleware(LocaleMiddleware):
     def process_request(self, request: HttpRequest) -> None:
         session = getattr(request, "session", None)
         link = supported_language(request.GET.get("lang"))
-        country = request.GET.get("country", "").strip().upper()
+        # Only the campaign site's country picker speaks for the visitor: elsewhere ?country=
+        # is a filter (the review queue, the dashboards, a rules preview) and says nothing
+        # about the language of the person looking.
+        country = (request.GET.get("country", "").strip().upper()
+                   if request.path.startswith(COUNTRY_PICKER_PATHS) else "")
         if not (len(country) == 2 and country.isalpha() and country_languages(country)):
             country = ""
         if session is not None:

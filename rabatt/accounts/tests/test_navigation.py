@@ -14,15 +14,16 @@ HREF = re.compile(r'href="([^"]+)"')
 
 EXPECTED_NAV = {
     Role.AGENT: ["/staff/queue/"],
-    Role.SUPERVISOR: ["/staff/queue/", "/r/staff/"],
-    Role.FINANCE: ["/staff/queue/", "/staff/payouts/", "/r/staff/"],
-    Role.CAMPAIGN_MANAGER: ["/r/staff/"],
+    Role.SUPERVISOR: ["/staff/queue/", "/staff/reports/", "/r/staff/"],
+    Role.FINANCE: ["/staff/queue/", "/staff/payouts/", "/staff/reports/", "/r/staff/"],
+    Role.CAMPAIGN_MANAGER: ["/staff/reports/", "/staff/campaigns/", "/r/staff/"],
     Role.PRIVACY_OFFICER: ["/staff/queue/", "/privacy/staff/"],
-    Role.ADMINISTRATOR: ["/staff/queue/", "/r/staff/", "/staff/people/"],
+    Role.ADMINISTRATOR: ["/staff/queue/", "/staff/reports/", "/staff/campaigns/", "/r/staff/",
+                         "/staff/people/"],
 }
 START = {
     Role.FINANCE: "/staff/payouts/",
-    Role.CAMPAIGN_MANAGER: "/r/staff/",
+    Role.CAMPAIGN_MANAGER: "/staff/reports/",
     Role.PRIVACY_OFFICER: "/privacy/staff/",
     Role.ADMINISTRATOR: "/staff/people/",
 }

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 
+from rabatt.core.config import TASK_QUEUES
 from rabatt.core.tests.test_health import needs_rabbitmq, needs_redis
 from rabatt.notifications.models import EmailStatus, OutboundEmail
 from rabatt.notifications.services import email_queue
@@ -42,7 +43,10 @@ def broker(request: Any) -> Iterator[dict[str, str]]:
     url, queue = request.param, f"rabatt-test-{uuid.uuid4().hex[:12]}"
     test_app = Celery("rabatt-test", set_as_current=False)
     test_app.conf.update(broker_url=url, task_default_queue=queue, task_ignore_result=True)
+    # The named queues are shared by name on the broker; a stale message on one only names an
+    # outbox row this database does not have, which the task re-checks and leaves alone.
     tasks = {"default": {"BACKEND": "django_tasks_celery.CeleryBackend",
+                         "QUEUES": list(TASK_QUEUES),
                          "OPTIONS": {"CELERY_APP": f"{__name__}.test_app"}}}
     try:
         with override_settings(TASKS=tasks, CELERY_BROKER_URL=url,

@@ -78,9 +78,10 @@ def test_database_queue_depth_and_age_per_queue(client, db):
 
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
                                               "QUEUES": ["default", "email"]}}):
+        # The sweep belongs to the e-mail queue; two copies are sent to the default one.
+        sweep_outbox.using(queue_name="default").enqueue()
+        sweep_outbox.using(queue_name="default").enqueue()
         sweep_outbox.enqueue()
-        sweep_outbox.enqueue()
-        sweep_outbox.using(queue_name="email").enqueue()
         DBTaskResult.objects.filter(queue_name="email").update(
             enqueued_at=utcnow() - timedelta(minutes=10))
         found = _samples(client)
