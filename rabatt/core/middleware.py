@@ -15,7 +15,6 @@ from rabatt.core.i18n import (
     supported_language,
 )
 
-
 # The pages whose ?country= is the visitor's own country (the campaign site).
 COUNTRY_PICKER_PATHS = ("/c/",)
 
