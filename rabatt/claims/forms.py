@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -16,6 +16,13 @@ from rabatt.campaigns.models import Campaign, Channel, Product, Retailer
 from rabatt.campaigns.selectors import campaign_rules
 from rabatt.core.errors import DomainError
 from rabatt.core.i18n import country_name
+from rabatt.core.localformats import (
+    FormatError,
+    phone_display,
+    phone_normalise,
+    postcode_normalise,
+    postcode_optional,
+)
 from rabatt.core.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -268,6 +275,9 @@ class DetailsForm(Form):
     def __init__(self, *args: Any, country: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.country = country
+        self.fields["postcode"].required = not postcode_optional(country)
+        if self.initial.get("phone"):
+            self.initial["phone"] = phone_display(str(self.initial["phone"]), country)
         self.bank_fields = BANK_SCHEMES.get(country, IBAN_FIELDS)
         plain = {"autocomplete": "off", "spellcheck": "false"}
         digits = {**plain, "inputmode": "numeric"}
@@ -300,6 +310,18 @@ class DetailsForm(Form):
         }
         for name in self.bank_fields:
             self.fields[name] = make[name]()
+
+    def clean_postcode(self) -> str:
+        return self._local("postcode", postcode_normalise)
+
+    def clean_phone(self) -> str:
+        return self._local("phone", phone_normalise)
+
+    def _local(self, name: str, check: Callable[..., str]) -> str:
+        try:
+            return check(country=self.country, text=self.cleaned_data.get(name) or "")
+        except FormatError as exc:
+            raise forms.ValidationError(exc.message, code="format") from None
 
     def values(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
@@ -377,7 +399,10 @@ class AnswerForm(Form):
     @classmethod
     def current(cls, claim: Claim) -> dict[str, str]:
         """Return the claim's present values of the fields the consumer may correct."""
-        return {k: getattr(claim, k) for k in cls.CORRECTABLE}
+        current = {k: getattr(claim, k) for k in cls.CORRECTABLE}
+        # Shown (and compared) as the consumer's country writes it, not as stored (E.164).
+        current["phone"] = phone_display(claim.phone, claim.address_country)
+        return current
 
     def corrections(self, current: dict[str, str]) -> dict[str, str]:
         """Return only the fields the consumer actually changed."""

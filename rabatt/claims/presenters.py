@@ -14,6 +14,7 @@ from rabatt.claims.forms import DetailsForm
 from rabatt.claims.models import ClaimDraft, ClaimEvent, InfoReason
 from rabatt.core.errors import DomainError
 from rabatt.core.i18n import country_name
+from rabatt.core.localformats import phone_display
 
 STEP_TITLES = {
     "code": gettext_lazy("Your code"),
@@ -52,7 +53,8 @@ def review_summary(campaign: Campaign, draft: ClaimDraft) -> dict[str, Any]:
                    "price": line["price"], "quantity": line["quantity"]}
                   for line in purchase.get("lines") or []],
         "quote": wizard.quote_for(campaign, purchase),
-        "details": details,
+        "details": {**details, "phone": phone_display(details.get("phone", ""),
+                                                       purchase["country"])},
         "bank": [(form.fields[n].label, _choice_label(form, n, details[n]))
                  for n in form.bank_fields if details.get(n)],
     }

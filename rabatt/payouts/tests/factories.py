@@ -15,6 +15,7 @@ from rabatt.claims.models import BankDetails, Claim, ClaimStatus
 from rabatt.claims.services import bank_fingerprint, reference_new
 from rabatt.codes.models import Code
 from rabatt.codes.services import codes_issue
+from rabatt.core.localformats import POSTCODE_RULES
 from rabatt.payouts.models import PayerAccount
 from rabatt.payouts.services import payer_create
 from rabatt.privacy.subjects import subject_for_email, subject_seal
@@ -69,7 +70,8 @@ def approved_claims(campaign: Campaign, n: int, *, country: str = "NO",
             reference=reference_new(), campaign=campaign, code_id=code_rows[code],
             subject=subject, status=status, locale="en", first_name="Kari",
             last_name="Nordmann", email=email or f"p{code[:10].lower()}@example.test",
-            address_line1="Storgata 1", postcode="0155", city="Oslo", address_country=country,
+            address_line1="Storgata 1", postcode=POSTCODE_RULES[country].example, city="Oslo",
+            address_country=country,
             purchase_country=country, channel="retailer", purchased_at=at - timedelta(days=10),
             currency=currency, amount=Decimal(amount), terms_version="1",
             submitted_at=at - timedelta(days=4), decided_at=at,
