@@ -31,11 +31,12 @@ TEXT = {
            "answer_done": "Vi har mottatt svaret ditt", "send": "Send svar"},
 }
 BANK: dict[str, dict[str, Any]] = {
-    "NO": {"retailer": "elkjop-no", "price": "4990,00", "amount": "748.50",
+    "NO": {"retailer": "elkjop-no", "price": "4990,00", "amount": "748.50", "postcode": "0155",
            "fields": {"#id_iban": "NO93 8601 1117 947"}},
     "GB": {"retailer": "john-lewis-gb", "price": "499.00", "amount": "74.85",
+           "postcode": "SW1A 1AA",
            "fields": {"#id_iban": "GB33 BUKB 2020 1555 5555 55"}},
-    "US": {"retailer": "best-buy-us", "price": "449.00", "amount": "67.35",
+    "US": {"retailer": "best-buy-us", "price": "449.00", "amount": "67.35", "postcode": "20500",
            "fields": {"#id_routing_number": "021000021", "#id_account_number": "123456789"},
            "radio": "#id_account_type_0"},
 }
@@ -121,7 +122,7 @@ def test_claim_journey(live_server, live_campaign, open_page, shot, viewport, la
     page.fill("#id_last_name", "Nordmann")
     page.fill("#id_email", f"kari.{viewport}.{lang}@example.no")
     page.fill("#id_address_line1", "Storgata 1")
-    page.fill("#id_postcode", "0155")
+    page.fill("#id_postcode", bank["postcode"])
     page.fill("#id_city", "Oslo")
     page.fill("#id_account_holder", "Kari Nordmann")
     for selector, value in bank["fields"].items():

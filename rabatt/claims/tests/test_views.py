@@ -399,10 +399,10 @@ def test_details_refuse_a_postcode_of_another_country_naming_it(client, campaign
     assert "details" not in draft_of(client).data
 
 
-def test_details_refuse_a_phone_number_in_the_consumers_language(client, campaign):
-    walk(client, campaign, "details")
-    response = client.post(f"{URL}details/", {**DETAILS, "phone": "12 34"},
-                           HTTP_ACCEPT_LANGUAGE="nb")
+def test_details_refuse_a_phone_number_in_the_consumers_language(campaign):
+    visitor = Client(HTTP_ACCEPT_LANGUAGE="en")
+    walk(visitor, campaign, "details")
+    response = visitor.post(f"{URL}details/", {**DETAILS, "phone": "12 34"})
     page = response.content.decode()
     assert response.status_code == 422
     assert "«12 34» er ikke et telefonnummer vi kan nå i Norge." in page
@@ -454,3 +454,34 @@ def test_an_answer_correcting_the_postcode_is_checked_for_the_country(client, ca
     claim.refresh_from_db()
     assert (claim.postcode, claim.phone, claim.status) == ("5013", "+4722249090",
                                                            ClaimStatus.IN_REVIEW)
+
+
+def test_purchase_country_sets_the_language_of_the_wizard_and_the_claim(campaign):
+    visitor = Client(HTTP_ACCEPT_LANGUAGE="en")
+    walk(visitor, campaign, "proof")
+    proof = visitor.get(f"{URL}proof/")
+    assert '<html lang="nb">' in proof.content.decode()
+    for step, data in (("files", {"file": jpeg()}), ("proof", {}), ("details", DETAILS),
+                       ("review", DECLARATIONS)):
+        assert visitor.post(f"{URL}{step}/", data).status_code == 302, step
+    assert Claim.objects.get().locale == "nb"
+
+
+def test_menu_choice_beats_the_purchase_country(client, campaign):
+    walk(client, campaign, "")
+    assert Claim.objects.get().locale == "en"
+
+
+def test_claim_link_language_beats_the_purchase_country(campaign):
+    visitor = Client(HTTP_ACCEPT_LANGUAGE="en")
+    visitor.get("/c/sonos-summer-2019/?lang=fi")
+    walk(visitor, campaign, "")
+    assert Claim.objects.get().locale == "fi"
+
+
+def test_a_country_of_purchase_in_english_keeps_english(campaign):
+    visitor = Client(HTTP_ACCEPT_LANGUAGE="nb")
+    walk(visitor, campaign, "purchase")
+    visitor.post(f"{URL}purchase/", {**PURCHASE, "country": "US", "retailer": "best-buy-us",
+                                     "price_0": "399.00"})
+    assert '<html lang="en">' in visitor.get(f"{URL}proof/").content.decode()
