@@ -108,6 +108,7 @@ def test_the_export_speaks_the_language_the_person_asked_in(subject, campaign):
 
     claim_make(subject=subject, campaign=campaign)
     token = privacy_request_create(email=EMAIL, kind="access", locale="de")
+    assert token is not None
     with translation.override("en"):  # the page that hands it over may be in any language
         _name, blob = requests.access_request_export(token=token)
     document = json.loads(zipfile.ZipFile(io.BytesIO(blob)).read("data.json"))
