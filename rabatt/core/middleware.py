@@ -15,6 +15,8 @@ from rabatt.core.i18n import (
     supported_language,
 )
 
+STAFF_PATHS = ("/staff/", "/admin/", "/accounts/")
+
 
 class LanguageMiddleware(LocaleMiddleware):
     """Activate the visitor's language: menu, claim link, purchase country, then browser.
@@ -27,7 +29,9 @@ class LanguageMiddleware(LocaleMiddleware):
         session = getattr(request, "session", None)
         link = supported_language(request.GET.get("lang"))
         country = request.GET.get("country", "").strip().upper()
-        if not (len(country) == 2 and country.isalpha() and country_languages(country)):
+        # On staff pages and in the admin, ?country= is a filter, not the visitor's country.
+        if request.path.startswith(STAFF_PATHS) or not (
+                len(country) == 2 and country.isalpha() and country_languages(country)):
             country = ""
         if session is not None:
             if link and session.get(SESSION_LINK) != link:
