@@ -38,7 +38,7 @@ SCOPE = "claims"
 class AddressIn(Schema):
     line1: str = Field(min_length=1, max_length=200)
     line2: str | None = Field(None, max_length=200)
-    postcode: str = Field(min_length=1, max_length=20)
+    postcode: str = Field("", max_length=20, description="Required except in Ireland (Eircode)")
     city: str = Field(min_length=1, max_length=100)
     country: str = Field(pattern=r"^[A-Za-z]{2}$")
 

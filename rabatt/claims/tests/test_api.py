@@ -232,3 +232,19 @@ def test_postcode_and_phone_are_stored_normalised(client, campaign):
     assert post_claim(client, data).status_code == 201
     claim = Claim.objects.get()
     assert (claim.postcode, claim.phone) == ("0155", "+4791234567")
+
+
+def test_an_irish_claim_may_go_without_an_eircode_but_not_a_norwegian_one(client, campaign):
+    irish = payload(code_new(campaign), person__address__country="IE",
+                    person__address__postcode="", person__address__city="Dublin",
+                    person__phone="01 618 3000", purchase__country="IE",
+                    purchase__retailer="harvey-norman-ie",
+                    bank={"account_holder": "Kari Nordmann", "iban": "IE29 AIBK 9311 5212 3456 78"})
+    irish["purchase"]["lines"] = [{"product": "beam", "price": "449.00"}]
+    response = post_claim(client, irish)
+    assert response.status_code == 201, response.content
+    claim = Claim.objects.get()
+    assert (claim.postcode, claim.phone) == ("", "+35316183000")
+    norwegian = post_claim(client, payload(code_new(campaign), person__address__postcode=""))
+    assert norwegian.status_code == 422
+    assert norwegian.json()["fields"] == {"person.postcode": "required"}
