@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
 from playwright.sync_api import expect
@@ -181,6 +182,9 @@ def test_claim_journey(live_server, live_campaign, open_page, shot, viewport, la
 
 def test_the_wizard_works_without_javascript(live_server, live_campaign, open_page, shot):
     page = open_page("desktop", "en", javascript=False)
+    # English chosen in the menu: a Norwegian purchase would otherwise switch to Bokmål.
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en",
+                               "url": live_server.url}])
     page.goto(f"{live_server.url}/c/{live_campaign.slug}/claim/")
     page.fill("#id_code", code_new(live_campaign))
     page.locator("form.stack button[type=submit]").click()
