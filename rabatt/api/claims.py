@@ -46,7 +46,8 @@ SCOPE = "claims"
 class AddressIn(Schema):
     line1: str = Field(min_length=1, max_length=200, pattern=SINGLE_LINE_PATTERN)
     line2: str | None = Field(None, max_length=200, pattern=SINGLE_LINE_PATTERN)
-    postcode: str = Field(min_length=1, max_length=20, pattern=SINGLE_LINE_PATTERN)
+    postcode: str = Field("", max_length=20, pattern=SINGLE_LINE_PATTERN,
+                          description="Required except in Ireland (Eircode)")
     city: str = Field(min_length=1, max_length=100, pattern=SINGLE_LINE_PATTERN)
     country: str = Field(pattern=r"^[A-Za-z]{2}$")
 

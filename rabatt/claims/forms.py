@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -17,6 +17,13 @@ from rabatt.campaigns.selectors import campaign_rules
 from rabatt.core.errors import DomainError
 from rabatt.core.formats import PriceError, parse_price
 from rabatt.core.i18n import country_name
+from rabatt.core.localformats import (
+    FormatError,
+    phone_display,
+    phone_normalise,
+    postcode_normalise,
+    postcode_optional,
+)
 from rabatt.core.text import single_line
 from rabatt.core.timeutil import utcnow
 
@@ -302,7 +309,22 @@ class DetailsForm(Form):
     def __init__(self, *args: Any, country: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.country = country
+        self.fields["postcode"].required = not postcode_optional(country)
+        if self.initial.get("phone"):
+            self.initial["phone"] = phone_display(str(self.initial["phone"]), country)
         self.bank_fields = bank_fields_add(self, country)
+
+    def clean_postcode(self) -> str:
+        return self._local("postcode", postcode_normalise)
+
+    def clean_phone(self) -> str:
+        return self._local("phone", phone_normalise)
+
+    def _local(self, name: str, check: Callable[..., str]) -> str:
+        try:
+            return check(country=self.country, text=self.cleaned_data.get(name) or "")
+        except FormatError as exc:
+            raise forms.ValidationError(exc.message, code="format") from None
 
     def values(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
@@ -433,7 +455,10 @@ class AnswerForm(Form):
     @classmethod
     def current(cls, claim: Claim) -> dict[str, str]:
         """Return the claim's present values of the fields the consumer may correct."""
-        return {k: getattr(claim, k) for k in cls.CORRECTABLE}
+        current = {k: getattr(claim, k) for k in cls.CORRECTABLE}
+        # Shown (and compared) as the consumer's country writes it, not as stored (E.164).
+        current["phone"] = phone_display(claim.phone, claim.address_country)
+        return current
 
     def corrections(self, current: dict[str, str]) -> dict[str, str]:
         """Return only the fields the consumer actually changed."""

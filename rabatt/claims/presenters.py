@@ -17,6 +17,7 @@ from rabatt.claims.models import ClaimDraft, ClaimEvent, InfoReason
 from rabatt.core.errors import DomainError
 from rabatt.core.formats import iban_grouped, local_date, money
 from rabatt.core.i18n import country_name
+from rabatt.core.localformats import phone_display
 from rabatt.core.timeutil import utcnow
 from rabatt.receipts.models import ReceiptFile
 
@@ -57,7 +58,8 @@ def review_summary(campaign: Campaign, draft: ClaimDraft) -> dict[str, Any]:
                    "price": line["price"], "quantity": line["quantity"]}
                   for line in purchase.get("lines") or []],
         "quote": wizard.quote_for(campaign, purchase),
-        "details": details,
+        "details": {**details, "phone": phone_display(details.get("phone", ""),
+                                                       purchase["country"])},
         "currency": campaign_rules(campaign=campaign).currencies.get(purchase["country"], ""),
         # IBANs in groups of four, as on bank cards, whatever the consumer typed.
         "bank": [(form.fields[n].label, iban_grouped(details[n]) if n == "iban"

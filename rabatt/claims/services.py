@@ -7,7 +7,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +35,12 @@ from rabatt.codes.alphabet import ALPHABET
 from rabatt.codes.services import code_lookup, code_mark_used
 from rabatt.core import crypto, hooks
 from rabatt.core.errors import Conflict, DomainError, NotFound
+from rabatt.core.localformats import (
+    FormatError,
+    phone_normalise,
+    postcode_normalise,
+    postcode_optional,
+)
 from rabatt.core.ratelimit import rate_limit
 from rabatt.core.text import SINGLE_LINE_MESSAGE, has_control_chars
 from rabatt.core.timeutil import utcnow
@@ -195,13 +201,15 @@ def _refuse_control_chars(values: dict[str, str]) -> None:
         raise DomainError(SINGLE_LINE_MESSAGE, code="invalid_characters", fields=bad)
 
 
-def _validate_person(campaign_currencies: dict[str, str], person: PersonIn,
-                     purchase: PurchaseIn) -> None:
+def _validate_person(person: PersonIn, purchase: PurchaseIn) -> PersonIn:
     _refuse_control_chars({f"person.{name}": getattr(person, name) for name in (
         "first_name", "last_name", "email", "phone", "address_line1", "address_line2",
         "postcode", "city")} | {"purchase.order_number": purchase.order_number})
     fields: dict[str, str] = {}
-    for name in ("first_name", "last_name", "email", "address_line1", "postcode", "city"):
+    required = ["first_name", "last_name", "email", "address_line1", "city"]
+    if not postcode_optional(person.country):
+        required.append("postcode")
+    for name in required:
         if not str(getattr(person, name)).strip():
             fields[f"person.{name}"] = "required"
     if fields:
@@ -212,6 +220,23 @@ def _validate_person(campaign_currencies: dict[str, str], person: PersonIn,
             _("You can claim only for purchases in the country where you live."),
             code="country_mismatch", fields={"purchase.country": "must equal address country"},
         )
+    return replace(person, **contact_normalise(country=person.country, values={
+        "postcode": person.postcode, "phone": person.phone}))
+
+
+def contact_normalise(*, country: str, values: dict[str, str]) -> dict[str, str]:
+    """Return ``values`` with postcode and phone in the country's form; DomainError if wrong."""
+    checks = {"postcode": postcode_normalise, "phone": phone_normalise}
+    out = dict(values)
+    for name, check in checks.items():
+        if name not in values:
+            continue
+        try:
+            out[name] = check(country=country, text=values[name])
+        except FormatError as exc:
+            raise DomainError(exc.message, code=f"{name}_invalid",
+                              fields={f"person.{name}": "format"}) from None
+    return out
 
 
 def _check_declarations(declarations: DeclarationsIn) -> None:
@@ -269,7 +294,7 @@ def claim_submit(
             fields={"reasons": [{"code": r.code, "message": str(r.message), "product": r.product}
                                 for r in quote.reasons]},
         )
-    _validate_person({}, person, purchase)
+    person = _validate_person(person, purchase)
     assert quote.currency is not None
     account = bank_validate(country=person.country, currency=quote.currency, bank=bank)
     draft_files = list(draft.files.all()) if draft is not None else []
@@ -495,6 +520,7 @@ def claim_answer_info(
                "postcode", "city", "order_number"}
     changes = {k: v.strip() for k, v in (corrections or {}).items() if k in allowed and v.strip()}
     _refuse_control_chars(changes)
+    changes = contact_normalise(country=claim.address_country, values=changes)
     with transaction.atomic():
         locked = InfoRequestToken.objects.select_for_update().get(pk=row.pk)
         if locked.used_at is not None:

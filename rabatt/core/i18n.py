@@ -61,6 +61,16 @@ SESSION_COUNTRY = "rabatt_country_language"
 _ALIASES = {"no": "nb", "nn": "nb"}
 
 
+def purchase_country_remember(session: Any, country: str) -> None:
+    """Let the country of purchase chosen in the claim wizard set the visit's language.
+
+    It ranks below the menu choice and a claim's link, above ``Accept-Language``.
+    """
+    country = country.strip().upper()
+    if country_languages(country):
+        session[SESSION_COUNTRY] = country
+
+
 def language_codes() -> list[str]:
     """Return the codes of every language the site speaks, English first."""
     return [code for code, _name in settings.LANGUAGES]

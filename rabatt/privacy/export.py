@@ -9,9 +9,12 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from rabatt.claims.models import BankDetails, Claim
 from rabatt.core import crypto
+from rabatt.core.i18n import active_language, supported_language
 from rabatt.core.timeutil import utcnow
 from rabatt.payouts import sealing
 from rabatt.payouts.models import Payment
@@ -73,11 +76,15 @@ def subject_export(*, subject: Subject, request: PrivacyRequest | None = None
         files.append((name, receipt_read(receipt=receipt)))
         listing.append({"claim": receipt.claim.reference, "path": name,
                         "content_type": receipt.content_type})
+    # The person reads the copy in the language they asked in, whatever page built it.
+    language = supported_language(request.locale if request else None) or active_language()
+    with translation.override(language):
+        about = _("Everything Rabatt holds about you: one list of records per table, your bank "
+                  "details decrypted (as you gave them, and as sent to the bank with each "
+                  "payment), and your uploaded files in files/.")
     document = {
         "format": FORMAT, "generated_at": utcnow(), "subject_id": str(subject.pk),
-        "about": "Everything Rabatt holds about you: one list of records per table, your "
-                 "bank details decrypted (as you gave them, and as sent to the bank with each "
-                 "payment), and your uploaded files in files/.",
+        "language": language, "about": about,
         "data": data, "bank_details": bank, "payments": payments, "files": listing,
     }
     return document, files

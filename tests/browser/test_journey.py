@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
 from playwright.sync_api import expect
@@ -31,11 +32,12 @@ TEXT = {
            "answer_done": "Vi har mottatt svaret ditt", "send": "Send svar"},
 }
 BANK: dict[str, dict[str, Any]] = {
-    "NO": {"retailer": "elkjop-no", "price": "4990,00", "amount": "748.50",
+    "NO": {"retailer": "elkjop-no", "price": "4990,00", "amount": "748.50", "postcode": "0155",
            "fields": {"#id_iban": "NO93 8601 1117 947"}},
     "GB": {"retailer": "john-lewis-gb", "price": "499.00", "amount": "74.85",
+           "postcode": "SW1A 1AA",
            "fields": {"#id_iban": "GB33 BUKB 2020 1555 5555 55"}},
-    "US": {"retailer": "best-buy-us", "price": "449.00", "amount": "67.35",
+    "US": {"retailer": "best-buy-us", "price": "449.00", "amount": "67.35", "postcode": "20500",
            "fields": {"#id_routing_number": "021000021", "#id_account_number": "123456789"},
            "radio": "#id_account_type_0"},
 }
@@ -121,7 +123,7 @@ def test_claim_journey(live_server, live_campaign, open_page, shot, viewport, la
     page.fill("#id_last_name", "Nordmann")
     page.fill("#id_email", f"kari.{viewport}.{lang}@example.no")
     page.fill("#id_address_line1", "Storgata 1")
-    page.fill("#id_postcode", "0155")
+    page.fill("#id_postcode", bank["postcode"])
     page.fill("#id_city", "Oslo")
     page.fill("#id_account_holder", "Kari Nordmann")
     for selector, value in bank["fields"].items():
@@ -180,6 +182,9 @@ def test_claim_journey(live_server, live_campaign, open_page, shot, viewport, la
 
 def test_the_wizard_works_without_javascript(live_server, live_campaign, open_page, shot):
     page = open_page("desktop", "en", javascript=False)
+    # English chosen in the menu: a Norwegian purchase would otherwise switch to Bokmål.
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en",
+                               "url": live_server.url}])
     page.goto(f"{live_server.url}/c/{live_campaign.slug}/claim/")
     page.fill("#id_code", code_new(live_campaign))
     page.locator("form.stack button[type=submit]").click()

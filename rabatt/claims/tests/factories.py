@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 from rabatt.campaigns.models import Campaign
 from rabatt.codes.alphabet import display
 from rabatt.codes.services import codes_issue
+from rabatt.core.localformats import POSTCODE_RULES
 
 PAYLOAD: dict[str, Any] = {
     "campaign": "sonos-summer-2019",
@@ -181,7 +182,8 @@ def claim_factory(
     claim = services.claim_submit(
         campaign=campaign, code=code or code_new(campaign),
         person=services.PersonIn(first_name=first_name, last_name=last_name, email=email,
-                                 address_line1="Storgata 1", postcode="0155", city=city,
+                                 address_line1="Storgata 1",
+                                 postcode=POSTCODE_RULES[country].example, city=city,
                                  country=country),
         purchase=services.PurchaseIn(
             country=country, channel="retailer", retailer=retailer,

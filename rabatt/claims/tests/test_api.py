@@ -193,7 +193,9 @@ def test_a_failed_request_does_not_burn_its_idempotency_key(client, campaign):
 def test_non_iban_country(client, campaign):
     code = code_new(campaign)
     data = payload(
-        code, person__address__country="US", purchase__country="US",
+        code, person__address__country="US", person__address__postcode="20500",
+        person__address__city="Washington", person__phone="(202) 456-1111",
+        purchase__country="US",
         purchase__retailer="best-buy-us",
         bank={"account_holder": "Kari Nordmann", "account_number": "123456789",
               "bank_code": "021000021"},
@@ -235,3 +237,43 @@ def test_line_breaks_in_names_are_refused(client, campaign, field, value):
     assert body["code"] == "invalid_input"
     assert [d["field"] for d in body["detail"]] == [field.replace("__", ".")]
     assert code_status(code) == CodeStatus.AVAILABLE
+def test_postcode_of_another_country_is_refused_in_the_request_language(client, campaign):
+    data = payload(code_new(campaign), locale="de", person__address__postcode="SW1A 1AA")
+    response = post_claim(client, data)
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": "postcode_invalid", "fields": {"person.postcode": "format"},
+        "message": "„SW1A 1AA“ ist keine Postleitzahl (Norwegen). Schreib sie so: 0155."}
+    assert Claim.objects.count() == 0
+
+
+def test_phone_that_no_one_can_call_is_refused(client, campaign):
+    response = post_claim(client, payload(code_new(campaign), locale="en", person__phone="555"))
+    assert response.status_code == 422
+    assert response.json()["code"] == "phone_invalid"
+    assert response.json()["message"].startswith(
+        "“555” is not a phone number we can reach in Norway.")
+
+
+def test_postcode_and_phone_are_stored_normalised(client, campaign):
+    data = payload(code_new(campaign), person__address__postcode="NO-0155",
+                   person__phone="+47 912 34 567")
+    assert post_claim(client, data).status_code == 201
+    claim = Claim.objects.get()
+    assert (claim.postcode, claim.phone) == ("0155", "+4791234567")
+
+
+def test_an_irish_claim_may_go_without_an_eircode_but_not_a_norwegian_one(client, campaign):
+    irish = payload(code_new(campaign), person__address__country="IE",
+                    person__address__postcode="", person__address__city="Dublin",
+                    person__phone="01 618 3000", purchase__country="IE",
+                    purchase__retailer="harvey-norman-ie",
+                    bank={"account_holder": "Kari Nordmann", "iban": "IE29 AIBK 9311 5212 3456 78"})
+    irish["purchase"]["lines"] = [{"product": "beam", "price": "449.00"}]
+    response = post_claim(client, irish)
+    assert response.status_code == 201, response.content
+    claim = Claim.objects.get()
+    assert (claim.postcode, claim.phone) == ("", "+35316183000")
+    norwegian = post_claim(client, payload(code_new(campaign), person__address__postcode=""))
+    assert norwegian.status_code == 422
+    assert norwegian.json()["fields"] == {"person.postcode": "required"}

@@ -46,7 +46,7 @@ def campaign() -> Campaign:
 
 @pytest.fixture(params=["wizard", "answer"])
 def page(request, campaign) -> Page:
-    client = Client()
+    client = request.getfixturevalue("client")  # chose English (conftest)
     if request.param == "wizard":
         walk(client, campaign, "files")
         return Page(url=f"{URL}proof/", files=f"{URL}files/", client=client)

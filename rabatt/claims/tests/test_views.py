@@ -413,3 +413,99 @@ def test_a_price_that_is_no_price_is_refused_on_its_field(client, campaign):
     response = client.post(f"{URL}purchase/", {**PURCHASE, "price_0": "4 99 0,00"})
     assert response.status_code == 422
     assert 'id="id_price_0_error"' in response.content.decode()
+def test_details_refuse_a_postcode_of_another_country_naming_it(client, campaign):
+    walk(client, campaign, "details")
+    response = client.post(f"{URL}details/", {**DETAILS, "postcode": "SW1A 1AA"})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "“SW1A 1AA” is not a postcode in Norway. Write it like this: 0155." in page
+    assert 'href="#id_postcode"' in page
+    assert "details" not in draft_of(client).data
+
+
+def test_details_refuse_a_phone_number_in_the_consumers_language(campaign):
+    visitor = Client(HTTP_ACCEPT_LANGUAGE="en")
+    walk(visitor, campaign, "details")
+    response = visitor.post(f"{URL}details/", {**DETAILS, "phone": "12 34"})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "«12 34» er ikke et telefonnummer vi kan nå i Norge." in page
+
+
+def test_phone_is_stored_in_e164_and_shown_as_the_country_writes_it(client, campaign):
+    walk(client, campaign, "details")
+    response = client.post(f"{URL}details/", {**DETAILS, "phone": "912 34 567",
+                                              "postcode": " 0155 "})
+    assert response.status_code == 302
+    review = client.get(f"{URL}review/").content.decode()
+    assert "91 23 45 67" in review
+    assert "+4791234567" not in review
+    client.post(f"{URL}review/", DECLARATIONS)
+    claim = Claim.objects.get()
+    assert (claim.phone, claim.postcode) == ("+4791234567", "0155")
+
+
+def test_a_us_claim_takes_a_zip_code_and_an_american_phone(client, campaign):
+    walk(client, campaign, "purchase")
+    client.post(f"{URL}purchase/", {**PURCHASE, "country": "US", "retailer": "best-buy-us",
+                                    "price_0": "399.00"})
+    client.post(f"{URL}files/", {"file": jpeg()})
+    client.post(f"{URL}proof/")
+    us = {**{k: v for k, v in DETAILS.items() if k != "iban"}, "postcode": "0155",
+          "city": "Washington", "phone": "202-456-1111", "routing_number": "021000021",
+          "account_number": "123456789", "account_type": "checking"}
+    refused = client.post(f"{URL}details/", us).content.decode()
+    assert "“0155” is not a postcode in United States. Write it like this: 20500." in refused
+    assert client.post(f"{URL}details/", {**us, "postcode": "20500 1234"}).status_code == 302
+    client.post(f"{URL}review/", DECLARATIONS)
+    claim = Claim.objects.get()
+    assert (claim.postcode, claim.phone) == ("20500-1234", "+12024561111")
+
+
+def test_an_answer_correcting_the_postcode_is_checked_for_the_country(client, campaign):
+    claim = submitted_claim(client, campaign)
+    agent = get_user_model().objects.create_user(username="agent")
+    _claim, token = claim_request_info(claim_id=claim.pk, actor=agent,
+                                       reasons=["receipt_unreadable"])
+    current = {"first_name": "Kari", "last_name": "Nordmann", "postcode": "0155",
+               "address_line1": "Storgata 1", "city": "Oslo"}
+    refused = Client().post(f"/claims/answer/{token}/", {**current, "postcode": "01555"})
+    assert refused.status_code == 422
+    assert "“01555” is not a postcode in Norway." in refused.content.decode()
+    done = Client().post(f"/claims/answer/{token}/", {**current, "postcode": "5013",
+                                                      "phone": "22 24 90 90"})
+    assert done.status_code == 200
+    claim.refresh_from_db()
+    assert (claim.postcode, claim.phone, claim.status) == ("5013", "+4722249090",
+                                                           ClaimStatus.IN_REVIEW)
+
+
+def test_purchase_country_sets_the_language_of_the_wizard_and_the_claim(campaign):
+    visitor = Client(HTTP_ACCEPT_LANGUAGE="en")
+    walk(visitor, campaign, "proof")
+    proof = visitor.get(f"{URL}proof/")
+    assert '<html lang="nb">' in proof.content.decode()
+    for step, data in (("files", {"file": jpeg()}), ("proof", {}), ("details", DETAILS),
+                       ("review", DECLARATIONS)):
+        assert visitor.post(f"{URL}{step}/", data).status_code == 302, step
+    assert Claim.objects.get().locale == "nb"
+
+
+def test_menu_choice_beats_the_purchase_country(client, campaign):
+    walk(client, campaign, "")
+    assert Claim.objects.get().locale == "en"
+
+
+def test_claim_link_language_beats_the_purchase_country(campaign):
+    visitor = Client(HTTP_ACCEPT_LANGUAGE="en")
+    visitor.get("/c/sonos-summer-2019/?lang=fi")
+    walk(visitor, campaign, "")
+    assert Claim.objects.get().locale == "fi"
+
+
+def test_a_country_of_purchase_in_english_keeps_english(campaign):
+    visitor = Client(HTTP_ACCEPT_LANGUAGE="nb")
+    walk(visitor, campaign, "purchase")
+    visitor.post(f"{URL}purchase/", {**PURCHASE, "country": "US", "retailer": "best-buy-us",
+                                     "price_0": "399.00"})
+    assert '<html lang="en">' in visitor.get(f"{URL}proof/").content.decode()

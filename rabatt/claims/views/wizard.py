@@ -36,7 +36,7 @@ from rabatt.claims.services import (
 )
 from rabatt.codes.alphabet import display
 from rabatt.core.errors import DomainError, NotFound
-from rabatt.core.i18n import country_name
+from rabatt.core.i18n import country_name, purchase_country_remember
 from rabatt.core.ratelimit import client_ip, rate_limit
 from rabatt.core.timeutil import utcnow
 from rabatt.receipts.safety import UploadRefused
@@ -154,6 +154,7 @@ def _step_purchase(request: HttpRequest, campaign: Campaign,
     quote = wizard.quote_for(campaign, form.partial_values())
     if valid and action == "next":
         draft_update(draft=draft, step="purchase", values=form.values())
+        purchase_country_remember(request.session, form.values()["country"])
         return redirect(wizard.step_url(campaign, "proof"))
     if action == "quote":
         # "Update the estimate" without JavaScript: show the quote, keep what was typed.

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from rabatt.core import formats
+from rabatt.core import formats, localformats
 
 register = template.Library()
 
@@ -17,6 +17,12 @@ register = template.Library()
 def money(amount: Decimal | int | str | None, currency: str) -> str:
     """``{{ claim.amount|money:claim.currency }}`` → ``748,50 kr`` in the active language."""
     return formats.money(amount, currency) if currency else ""
+
+
+@register.filter
+def phone(value: str, country: str) -> str:
+    """``{{ claim.phone|phone:claim.address_country }}`` → ``912 34 567`` (national format)."""
+    return localformats.phone_display(value or "", country or "")
 
 
 @register.filter

@@ -98,3 +98,19 @@ def test_a_failed_erasure_leaves_the_link_usable(subject, campaign, monkeypatch)
     subject.refresh_from_db()
     assert subject.erased_at is not None
     assert AuditEntry.objects.filter(action="rights_erasure_done").count() == 1
+
+
+def test_the_export_speaks_the_language_the_person_asked_in(subject, campaign):
+    import io
+    import zipfile
+
+    from django.utils import translation
+
+    claim_factory(campaign, status="in_review", email=EMAIL)
+    token = privacy_request_create(email=EMAIL, kind="access", locale="de")
+    assert token is not None
+    with translation.override("en"):  # the page that hands it over may be in any language
+        _name, blob = requests.access_request_export(token=token)
+    document = json.loads(zipfile.ZipFile(io.BytesIO(blob)).read("data.json"))
+    assert document["language"] == "de"
+    assert document["about"].startswith("Alles, was Rabatt über dich gespeichert hat:")
