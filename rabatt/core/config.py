@@ -118,6 +118,8 @@ def site_url(environ: Any = None) -> str:
     environ = os.environ if environ is None else environ
     url = environ.get("SITE_URL") or environ.get(SERVE_URL_VARIABLE) or DEFAULT_SITE_URL
     return str(url).strip().rstrip("/")
+
+
 # The task queues, on every backend: e-mail and receipt reading apart, so a confirmation never
 # waits behind OCR (rabatt serve gives each its own workers).
 TASK_QUEUES = ("default", "email", "receipts")
@@ -157,8 +159,10 @@ def storages_from_env(
     static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     bucket = environ.get("RABATT_S3_BUCKET", "").strip()
     if not bucket:
+        # No fixed location: the storage follows MEDIA_ROOT (RABATT_HOME/files), also when a
+        # test or a deployment changes it after start.
         local = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                 "OPTIONS": {"location": str(media_root), "file_permissions_mode": 0o600,
+                 "OPTIONS": {"file_permissions_mode": 0o600,
                              "directory_permissions_mode": 0o700}}
         return {"default": local, "staticfiles": static}
     options: dict[str, Any] = {

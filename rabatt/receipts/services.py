@@ -47,7 +47,8 @@ def _write_local(path: Path, blob: bytes) -> None:
     tmp = path.with_suffix(".tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with open(tmp, "wb") as fh:
+        # Readable by the service alone (0600), like the storage's own files.
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
             fh.write(blob)
             fh.flush()
             os.fsync(fh.fileno())

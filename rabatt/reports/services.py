@@ -56,7 +56,8 @@ def _values(claim: Claim, check: ReceiptCheck | None, paid_at: datetime | None) 
         values["paid_seconds"] = max(0, int(waited.total_seconds()))
     if check is not None and check.status != CheckStatus.READING:
         values["checked"] = 1
-        fields = check.fields or {}
+        # A row written outside the schema (by hand, or an old format) counts as unverified.
+        fields = check.fields if isinstance(check.fields, dict) else {}
         values["verified"] = int(check.status == CheckStatus.DONE and bool(fields) and all(
             isinstance(f, dict) and f.get("status") == "verified" for f in fields.values()))
         values["duplicates"] = int(check.duplicate_count > 0)

@@ -71,7 +71,8 @@ def test_api_claim_on_a_full_or_read_only_disk_is_a_503_and_nothing_is_kept(
     assert response["Retry-After"] == "5"
     assert response.json() == {
         "code": "storage_unavailable",
-        "message": "We cannot store files just now. Please try again in a few minutes."}
+        # The claim and the purchase are Norwegian: so is the answer.
+        "message": "Vi kan ikke lagre filer akkurat nå. Prøv igjen om noen minutter."}
     assert Claim.objects.count() == 0
     assert Code.objects.get(code=code.replace("-", "")).status != CodeStatus.USED
     if disk == "full_disk":
@@ -87,13 +88,14 @@ def test_wizard_upload_on_a_full_disk_says_so_kindly(full_disk, campaign):
     assert scripted.status_code == 503
     assert scripted.json() == {
         "ok": False, "code": "storage_unavailable",
-        "message": "We cannot store files just now. Please try again in a few minutes."}
+        # The claim and the purchase are Norwegian: so is the answer.
+        "message": "Vi kan ikke lagre filer akkurat nå. Prøv igjen om noen minutter."}
     # Without a script: the proof page again, with the refusal beside the file field.
     plain = client.post(f"{URL}files/", {"file": jpeg("a.jpg")})
     assert plain.status_code == 503
     assert plain["Retry-After"] == "5"
     shown = plain.content.decode()
-    assert "We cannot store files just now." in shown
+    assert "Vi kan ikke lagre filer akkurat nå." in shown
     assert 'type="file"' in shown
     assert ReceiptFile.objects.count() == 0
     assert _files(full_disk) == []
