@@ -91,7 +91,8 @@ def test_evidence_is_drawn_over_the_receipt_and_follows_zoom_and_rotation(live_s
         "Marked on this page: Retailer (Differs), Total (Matches)")
     expect(page.locator("#signals .automatic")).to_contain_text(
         "Not eligible for automatic approval.")
-    expect(page.get_by_role("link", name="RB-AAAA-BBBB")).to_have_attribute(
+    duplicates = page.get_by_role("list", name="Possible duplicates")
+    expect(duplicates.get_by_role("link", name="RB-AAAA-BBBB")).to_have_attribute(
         "href", "/staff/claims/RB-AAAA-BBBB/")
     assert_accessible(page)
 

@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def answer_url(live_server, transactional_db):
-    claim = claim_factory(campaign_factory())
+    # The answer page speaks the claim's language: an English claim, an English page.
+    claim = claim_factory(campaign_factory(), locale="en")
     agent = get_user_model().objects.create_user(username="agent")
     _claim, token = claim_request_info(claim_id=claim.pk, actor=agent,
                                        reasons=["receipt_unreadable"])
