@@ -59,7 +59,9 @@ def test_the_upload_step_tells_what_it_found_and_fills_it_in(
     text = TEXT[lang]
     today = datetime.now(UTC).date()
     page = open_page("phone", lang)
-    page.goto(f"{live_server.url}/c/{live_campaign.slug}/claim/")
+    # The visitor's language is chosen explicitly: a Norwegian purchase would otherwise make
+    # the claim Norwegian whatever the browser says (the order of rules).
+    page.goto(f"{live_server.url}/c/{live_campaign.slug}/claim/?lang={lang}")
     page.fill("#id_code", code_new(live_campaign))
     page.locator("form.stack button[type=submit]").click()
     page.select_option("#id_country", "NO")

@@ -36,8 +36,9 @@ def test_queue_filters_and_keyset_pages(campaign, agent, django_assert_max_num_q
     risky = claim_factory(campaign, holder="Per Hansen",
                           submitted_at=SUBMITTED_AT + timedelta(minutes=10))
     client = verified_client(agent)
-    # 16, the brands the agent serves, and the counts' generation (the database cache in tests).
-    with django_assert_max_num_queries(18):
+    # 16, the brands the agent serves, and the counts' generation; the database cache used in
+    # tests spends one more query on a write when earlier tests left rows in it.
+    with django_assert_max_num_queries(19):
         response = client.get("/staff/")
     assert response.status_code == 200
     assert [c.reference for c in response.context["page"].rows] == [
