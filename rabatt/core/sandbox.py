@@ -3,7 +3,8 @@
 A PDF can inflate to gigabytes or ask for a page of billions of pixels. Parsing and
 rendering it in the web or task worker would let one upload take the worker down, so the
 work runs in a fresh child (``python -m rabatt.core.sandbox``) that lowers its own address
-space limit (``RLIMIT_AS``) and CPU time before it reads the input. A bomb then kills the
+space limit (``RLIMIT_AS``) and CPU time before it reads the input (our code and the
+parsing libraries are loaded first: they are trusted, the input is not). A bomb then kills the
 child, and the caller gets a ``SandboxError``.
 
 The protocol is data only, never pickle, so a child subverted by a hostile file cannot make
@@ -26,6 +27,11 @@ from typing import Any
 JOBS: dict[str, str] = {
     "pdf.inspect": "rabatt.core.pdf:child_inspect",
     "pdf.pages": "rabatt.core.pdf:child_pages",
+}
+# Libraries a job loads, imported before the limits are set (trusted code, not input).
+PRELOAD: dict[str, tuple[str, ...]] = {
+    "pdf.inspect": ("pypdfium2", "pypdfium2.raw"),
+    "pdf.pages": ("pypdfium2", "pypdfium2.raw", "PIL.Image"),
 }
 
 DEFAULT_MEMORY_BYTES = 768 * 1024 * 1024
@@ -101,14 +107,18 @@ def _child() -> int:
     stdin = sys.stdin.buffer
     request = json.loads(stdin.readline())
     memory, cpu = int(request["memory"]), int(request["cpu"])
-    # Limits first, before the input is read into memory or touched by a parser.
+    # Our own code is imported before the limits: compiling it under a tight address space
+    # fails in odd ways (no bytecode cache here), which would hide the input's real cost.
+    module_name, _, function_name = JOBS[request["job"]].partition(":")
+    function = getattr(importlib.import_module(module_name), function_name)
+    for library in PRELOAD.get(request["job"], ()):
+        importlib.import_module(library)
+    # Limits next, before the input is read into memory or touched by a parser.
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    data = stdin.read()
-    module_name, _, function_name = JOBS[request["job"]].partition(":")
     try:
-        function = getattr(importlib.import_module(module_name), function_name)
+        data = stdin.read()
         result, payload = function(request["params"], data)
     except MemoryError:
         return 3

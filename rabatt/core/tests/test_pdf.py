@@ -106,6 +106,7 @@ def test_an_unknown_job_is_refused() -> None:
 
 def test_a_child_beyond_its_memory_dies_with_a_memory_reason() -> None:
     with pytest.raises(sandbox.SandboxError) as info:
-        sandbox.run("pdf.inspect", {"max_pages": 20}, hostile.pdf_text(),
-                    memory_bytes=8 * MIB)
+        # An A4 page at 300 dpi is 26 MB of pixels: past the 8 MiB the child may hold.
+        sandbox.run("pdf.pages", {"indices": [0], "dpi": 300, "max_pixels": MAX_RENDER_PIXELS,
+                                  "grayscale": False}, hostile.pdf_text(), memory_bytes=8 * MIB)
     assert info.value.reason == "memory"
