@@ -101,6 +101,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, whose health check looks at the socket instead of a round trip.
+    DATABASES["default"]["ENGINE"] = "rabatt.core.db.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Immediate transactions and WAL let several workers write without "database is locked".
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -266,7 +269,7 @@ STAFF_LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("STAFF_LOGIN_DELAY_MAX_SECOND
 OUTAGE_RETRY_AFTER = int(os.environ.get("OUTAGE_RETRY_AFTER", "5"))
 # An unreachable database host must fail a request in seconds, not hang it for minutes.
 DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] == "rabatt.core.db.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT
 # A running task whose worker has not beaten for this long is run again by another worker.
 TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "60"))

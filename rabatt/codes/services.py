@@ -29,7 +29,7 @@ from rabatt.codes.models import (
     Redemption,
     RedemptionStatus,
 )
-from rabatt.codes.selectors import API_KEYS_GENERATION_KEY
+from rabatt.codes.selectors import API_KEYS_GENERATION_KEY, code_for_text
 from rabatt.codes.transitions import (
     RECIPIENT_TRANSITIONS,
     RECIPIENTS_TO_SEND,
@@ -237,7 +237,7 @@ def _shop_code(campaign: Campaign, text: str) -> Code:
         # Refused before any lookup: a typo or a guess costs no database work.
         raise DomainError(_("This code is not valid. Please check it for typing errors."),
                           code="code_invalid")
-    code = Code.objects.filter(campaign=campaign, code=canonical).first()
+    code = code_for_text(campaign=campaign, canonical=canonical)
     if code is None:
         raise NotFound(_("We do not know this code for this campaign."), code="code_unknown")
     if code.channel != Channel.DIRECT:
