@@ -195,7 +195,7 @@ SILENCED_SYSTEM_CHECKS = [
     "django_tasks_celery.W002",
 ]
 # Uploads and bank files: local disk (MEDIA_ROOT) by default, or a private S3-compatible bucket.
-STORAGES = storages_from_env(os.environ, media_root=MEDIA_ROOT)
+STORAGES = storages_from_env(os.environ)
 # Caches and rate limits: Redis shared by every node when CACHE_URL is set.
 CACHES = caches_from_env(os.environ)
 

@@ -153,7 +153,7 @@ def tasks_from_env(*, backend: str, broker_url: str) -> dict[str, dict[str, Any]
 
 
 def storages_from_env(
-    environ: dict[str, str] | os._Environ[str], *, media_root: Path
+    environ: dict[str, str] | os._Environ[str],
 ) -> dict[str, dict[str, Any]]:
     """Return Django's STORAGES: uploads on local disk, or in a private S3-compatible bucket."""
     static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

@@ -288,16 +288,21 @@ def queue_counts(*, actor: Any, campaign: str = "") -> dict[str, int]:
     BY over the whole table is too dear for every page view of a million claims)."""
     ids = brand_ids_visible_to(actor)
     scope = "*" if ids is None else ",".join(map(str, sorted(ids)))
-    generation = cache.get(_COUNTS_GENERATION) or 0
-    key = f"review:counts:{generation}:{scope}:{campaign or '*'}"
-    counts = cache.get(key)
-    if counts is None:
+    key = f"review:counts:{scope}:{campaign or '*'}"
+    # One cache read for both: the counts keep the generation they were counted in, and a
+    # bumped generation makes them stale (on the database cache each read is a query).
+    found_in_cache = cache.get_many([_COUNTS_GENERATION, key])
+    generation = found_in_cache.get(_COUNTS_GENERATION) or 0
+    kept = found_in_cache.get(key)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == generation:
+        counts = kept[1]
+    else:
         qs = scope_by_brand(Claim.objects.all(), actor)
         if campaign:
             qs = qs.filter(campaign__slug=campaign)
         found = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
         counts = {s: int(found.get(s, 0)) for s in ClaimStatus.values}
-        cache.set(key, counts, COUNTS_SECONDS)
+        cache.set(key, (generation, counts), COUNTS_SECONDS)
     return dict(counts)
 
 

@@ -4,19 +4,14 @@ fills in the purchase from it, in English and Norwegian (screenshots in docs/scr
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import polib
 import pytest
-from django.utils import translation
-from django.utils.translation import trans_real
 from playwright.sync_api import expect
 
 from rabatt.claims.tests.factories import code_new
 from rabatt.receipts.tests.factories import jpeg_bytes, spec
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
 TEXT = {
     "en": {"found": "On this receipt we found:", "fill": "Use these in my claim",
            "filled": "We filled in the date, the shop and the price from your receipt.",
@@ -28,34 +23,9 @@ TEXT = {
 }
 
 
-@pytest.fixture
-def appended_translations(settings, tmp_path):
-    """Serve the Bokmål lines appended to scripts/nb.tsv before the catalogue is regenerated.
-
-    The catalogues under rabatt/locale are rebuilt from the TSV files at merge; until then a
-    catalogue compiled from the TSV, beside the real one, gives the new strings their words.
-    """
-    catalogue = polib.POFile()
-    catalogue.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
-    for line in (ROOT / "scripts" / "nb.tsv").read_text(encoding="utf-8").splitlines():
-        english, _tab, norwegian = line.partition("\t")
-        if norwegian and "||" not in norwegian:
-            catalogue.append(polib.POEntry(msgid=english, msgstr=norwegian))
-    folder = tmp_path / "nb" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    catalogue.save_as_mofile(str(folder / "django.mo"))
-    settings.LOCALE_PATHS = [*settings.LOCALE_PATHS, str(tmp_path)]
-    trans_real._translations = {}
-    trans_real._default = None
-    translation.activate("en")
-    yield
-    trans_real._translations = {}
-    trans_real._default = None
-
-
 @pytest.mark.parametrize("lang", ["en", "nb"])
 def test_the_upload_step_tells_what_it_found_and_fills_it_in(
-        live_server, live_campaign, open_page, shot, appended_translations, lang):
+        live_server, live_campaign, open_page, shot, lang):
     text = TEXT[lang]
     today = datetime.now(UTC).date()
     page = open_page("phone", lang)

@@ -48,7 +48,7 @@ def s3() -> Iterator[Any]:
         "RABATT_S3_BUCKET": BUCKET, "RABATT_S3_ENDPOINT_URL": endpoint,
         "RABATT_S3_REGION": "eu-north-1", "RABATT_S3_ACCESS_KEY_ID": "rabatt",
         "RABATT_S3_SECRET_ACCESS_KEY": "secret", "RABATT_S3_PREFIX": "prod",
-    }, media_root=settings.MEDIA_ROOT)
+    })
     try:
         with override_settings(STORAGES=storages):
             yield client
