@@ -103,10 +103,10 @@ PAYMENT_FAILURES = {
 PAYMENT_FAILED_GENERIC = _("The bank could not complete the transfer.")
 
 
-def claim_event_context(event: ClaimEvent) -> dict[str, Any]:
+def claim_event_context(event: ClaimEvent, link_token: str = "") -> dict[str, Any]:
     """What the claim e-mail of ``event`` needs, as JSON (rendered later, in its language)."""
     claim = event.claim
-    token = event.data.get("token") if event.kind in ANSWER_LINK_KINDS else None
+    token = link_token if event.kind in ANSWER_LINK_KINDS else None
     failed = event.kind == "mark_payment_failed"
     reasons = [] if failed else list(event.reasons)
     if reasons and event.message:
@@ -130,14 +130,15 @@ def claim_event_context(event: ClaimEvent) -> dict[str, Any]:
             "bank_reason": payment_failure_code(event) if failed else ""}
 
 
-def claim_event_email_queue(*, event: ClaimEvent, notify: bool = True) -> None:
+def claim_event_email_queue(*, event: ClaimEvent, notify: bool = True,
+                            link_token: str = "") -> None:
     """Queue the e-mail about a claim event, in the event's transaction; once per event."""
     if not notify or event.kind not in CLAIM_MESSAGES:
         return
     claim = event.claim
     email_queue(
         kind=f"claim.{event.kind}", dedup_key=f"claim-event:{event.pk}", to=claim.email,
-        template="claims/email/claim_event", context=claim_event_context(event),
+        template="claims/email/claim_event", context=claim_event_context(event, link_token),
         locale=claim.locale,
         # The 7 days to answer start when the request has actually left.
         on_result="claims.info_request_emailed" if event.kind == "request_info" else "",

@@ -403,19 +403,21 @@ def _claim_create(campaign: Campaign, code_row: Any, subject: Subject, person: P
 def claim_event_record(*, claim: Claim, kind: str, actor_type: str, actor: User | None = None,
                        from_status: str = "", to_status: str = "", reasons: Sequence[str] = (),
                        message: str = "", data: dict[str, Any] | None = None,
-                       at: datetime | None = None, notify: bool = True) -> ClaimEvent:
+                       at: datetime | None = None, notify: bool = True,
+                       link_token: str = "") -> ClaimEvent:
     """Write one entry in a claim's history: the only place a ClaimEvent is created.
 
     Other apps that must record something on a claim call this. Subscribers of
     ``claim.event_recorded`` hear of it inside the same transaction; ``notify`` tells the claim
-    e-mails whether the consumer is to hear of it.
+    e-mails whether the consumer is to hear of it, ``link_token`` the secret of the link the
+    e-mail carries (never stored in the history: only its hash is kept, elsewhere).
     """
     event = ClaimEvent.objects.create(
         claim=claim, at=at or utcnow(), actor_type=actor_type, actor=actor, kind=kind,
         from_status=from_status, to_status=to_status, reasons=list(reasons), message=message,
         data=data or {},
     )
-    hooks.publish("claim.event_recorded", event=event, notify=notify)
+    hooks.publish("claim.event_recorded", event=event, notify=notify, link_token=link_token)
     return event
 
 
@@ -436,6 +438,7 @@ def _transition(
     reasons: Sequence[str] = (),
     message: str = "",
     data: dict[str, Any] | None = None,
+    link_token: str = "",
     changes: dict[str, Any] | None = None,
     notify: bool = True,
 ) -> tuple[Claim, ClaimEvent]:
@@ -450,7 +453,8 @@ def _transition(
         previous = apply(claim, transition, changes=changes)
         event = claim_event_record(claim=claim, kind=action, actor_type=actor_type, actor=actor,
                                    from_status=previous, to_status=claim.status, reasons=reasons,
-                                   message=message, data=data, notify=notify)
+                                   message=message, data=data, notify=notify,
+                                   link_token=link_token)
     return claim, event
 
 
@@ -477,7 +481,7 @@ def claim_request_info(
             claim_id=claim_id, action="request_info", actor_type="staff", actor=actor,
             reasons=reasons, message=message.strip(),
             changes={"info_requested_at": utcnow(), "info_due_at": None},
-            data={"token": token},
+            link_token=token,
         )
         InfoRequestToken.objects.create(claim=claim, event=event, token_hash=digest)
     return claim, token
@@ -708,7 +712,7 @@ def claim_mark_payment_failed(*, claim_id: int, reason: str, actor: User | None 
         claim, event = _transition(
             claim_id=claim_id, action="mark_payment_failed",
             actor_type="staff" if actor else "system", actor=actor, reasons=[reason],
-            data={**(data or {}), "token": token},
+            data=data, link_token=token,
         )
         InfoRequestToken.objects.create(claim=claim, event=event, token_hash=digest)
     return claim, token

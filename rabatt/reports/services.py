@@ -108,7 +108,7 @@ def _reasons_add(event: ClaimEvent, claim: Claim) -> None:
         ReasonDay.objects.filter(pk=row.pk).update(count=F("count") + 1)
 
 
-def claim_event_recorded(*, event: ClaimEvent, notify: bool = True) -> None:
+def claim_event_recorded(*, event: ClaimEvent, notify: bool = True, link_token: str = "") -> None:
     """Keep the rollups in step with a claim's history (subscriber of claim.event_recorded)."""
     claim = event.claim
     if event.kind in REASON_KINDS:

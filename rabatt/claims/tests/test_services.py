@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from rabatt.claims.services import (
 from rabatt.claims.tests.factories import claim_factory, receipt_jpeg
 from rabatt.claims.transitions import TRANSITIONS, allowed_actions
 from rabatt.core.errors import Conflict, DomainError, NotFound
+from rabatt.core.tokens import token_hash
 from rabatt.notifications.models import OutboundEmail
 from rabatt.receipts.services import receipt_vet
 
@@ -104,6 +106,10 @@ def test_missing_information_round_trip(claim, staff, smtp):
     email = smtp.text()
     assert f"/claims/answer/{token}/" in email
     assert "Kjøpsbeviset er ikke leselig" in email or "not readable" in email
+    # The secret is in the e-mail only: the history and the token row never hold it.
+    event = claim.events.get(kind="request_info")
+    assert token not in json.dumps(event.data)
+    assert event.token.token_hash == token_hash(token)
     # The 7 days run from the e-mail that was actually sent.
     sent = claim_emails(claim).get(kind="claim.request_info").sent_at
     assert sent is not None
