@@ -74,14 +74,6 @@ def inflated_size_within(data: bytes, *, budget: int = MAX_INFLATED_BYTES) -> bo
 
 
 @dataclass(frozen=True, slots=True)
-class PdfInfo:
-    """What the limited child learnt about a PDF: pages and their sizes in points."""
-
-    pages: int
-    sizes: tuple[tuple[float, float], ...]
-
-
-@dataclass(frozen=True, slots=True)
 class PdfPage:
     """One page: its size in points and either its text layer or a capped rendering."""
 
@@ -92,6 +84,31 @@ class PdfPage:
     image: Image.Image | None
 
 
+@dataclass(frozen=True, slots=True)
+class PdfInfo:
+    """What the limited child learnt about a PDF: pages, their sizes in points, and the
+    first page when it was asked for."""
+
+    pages: int
+    sizes: tuple[tuple[float, float], ...]
+    first_page: PdfPage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """How a page is to come back: at ``dpi`` within ``max_pixels``, or as text."""
+
+    dpi: float
+    text_min_chars: int | None = None
+    max_pixels: int = MAX_RENDER_PIXELS
+    grayscale: bool = False
+
+    def params(self) -> dict[str, Any]:
+        """Return the request as the child's parameters."""
+        return {"dpi": self.dpi, "text_min_chars": self.text_min_chars,
+                "max_pixels": self.max_pixels, "grayscale": self.grayscale}
+
+
 def _run(job: str, params: dict[str, Any], data: bytes) -> tuple[dict[str, Any], bytes]:
     try:
         return sandbox.run(job, params, data)
@@ -99,18 +116,28 @@ def _run(job: str, params: dict[str, Any], data: bytes) -> tuple[dict[str, Any],
         raise PdfLimitExceeded(exc.reason) from exc
 
 
-def pdf_inspect(data: bytes, *, max_pages: int) -> PdfInfo:
+def pdf_inspect(data: bytes, *, max_pages: int, first_page: PageRequest | None = None) -> PdfInfo:
     """Open a PDF in the limited child, load every page and return its page sizes.
 
+    With ``first_page``, the same child also returns page 1 as asked, so a caller that needs
+    it next (the readability of an upload) starts no second child.
     Raises ``PdfLimitExceeded`` when the child fails, ``ValueError`` with a refusal code
     (``pdf_unreadable``, ``pdf_encrypted``, ``pdf_javascript``, ``pdf_embedded_files``,
     ``too_many_pages``) when pdfium says why.
     """
-    result, _payload = _run("pdf.inspect", {"max_pages": max_pages}, data)
+    params: dict[str, Any] = {"max_pages": max_pages}
+    if first_page is not None:
+        params["first_page"] = first_page.params()
+    result, payload = _run("pdf.inspect", params, data)
     if "error" in result:
         raise ValueError(str(result["error"]))
     sizes = tuple((float(w), float(h)) for w, h in result["sizes"])
-    return PdfInfo(pages=int(result["pages"]), sizes=sizes)
+    page = None
+    if first_page is not None and "first_page" in result:  # absent: a page beyond the limits
+        if not isinstance(result["first_page"], dict):
+            raise PdfLimitExceeded("bad_answer")
+        page = _page_from(result["first_page"], payload, first_page.max_pixels)
+    return PdfInfo(pages=int(result["pages"]), sizes=sizes, first_page=page)
 
 
 def page_within_limits(width: float, height: float) -> bool:
@@ -134,30 +161,32 @@ def pdf_pages(data: bytes, *, indices: list[int], dpi: float, text_min_chars: in
     With ``text_min_chars``, a page whose text layer has at least that many characters comes
     back as text instead of pixels. Raises ``PdfLimitExceeded`` or ``ValueError``.
     """
-    from PIL import Image
-
     params = {"indices": indices, "dpi": dpi, "text_min_chars": text_min_chars,
               "max_pixels": max_pixels, "grayscale": grayscale}
     result, payload = _run("pdf.pages", params, data)
     if "error" in result:
         raise ValueError(str(result["error"]))
-    pages: list[PdfPage] = []
-    for entry in result["pages"]:
-        image = None
-        chars = None
-        if "image" in entry:
-            mode, w, h, offset, length = entry["image"]
-            # pdfium rounds each side up: allow one row and one column over the cap.
-            too_many = int(w) * int(h) > max_pixels + int(w) + int(h) + 1
-            if mode not in ("L", "RGB") or too_many or offset + length > len(payload):
-                raise PdfLimitExceeded("bad_answer")
-            image = Image.frombytes(mode, (int(w), int(h)), payload[offset : offset + length])
-        else:
-            chars = tuple((str(c), float(a), float(b), float(r), float(t))
-                          for c, a, b, r, t in entry["chars"])
-        pages.append(PdfPage(int(entry["index"]), float(entry["width"]),
-                             float(entry["height"]), chars, image))
-    return pages
+    return [_page_from(entry, payload, max_pixels) for entry in result["pages"]]
+
+
+def _page_from(entry: dict[str, Any], payload: bytes, max_pixels: int) -> PdfPage:
+    """Rebuild one page from the child's answer, checking what it claims."""
+    from PIL import Image
+
+    image = None
+    chars = None
+    if "image" in entry:
+        mode, w, h, offset, length = entry["image"]
+        # pdfium rounds each side up: allow one row and one column over the cap.
+        too_many = int(w) * int(h) > max_pixels + int(w) + int(h) + 1
+        if mode not in ("L", "RGB") or too_many or offset + length > len(payload):
+            raise PdfLimitExceeded("bad_answer")
+        image = Image.frombytes(mode, (int(w), int(h)), payload[offset : offset + length])
+    else:
+        chars = tuple((str(c), float(a), float(b), float(r), float(t))
+                      for c, a, b, r, t in entry["chars"])
+    return PdfPage(int(entry["index"]), float(entry["width"]), float(entry["height"]), chars,
+                   image)
 
 
 # --- in the child -------------------------------------------------------------------------
@@ -200,11 +229,19 @@ def child_inspect(params: dict[str, Any], data: bytes) -> tuple[dict[str, Any], 
             page = pdf[index]  # loading parses the content: a bomb goes off here, in the child
             sizes.append(list(page.get_size()))
             page.close()
+        result: dict[str, Any] = {"pages": count, "sizes": sizes}
+        payload = bytearray()
+        wanted = params.get("first_page")
+        # Only a page a receipt can have is rendered: the caller refuses the others anyway.
+        if wanted is not None and page_within_limits(*sizes[0]):
+            page = pdf[0]
+            result["first_page"] = _child_page(page, 0, wanted, payload)
+            page.close()
     except pdfium.PdfiumError:
         return {"error": "pdf_unreadable"}, b""
     finally:
         pdf.close()
-    return {"pages": count, "sizes": sizes}, b""
+    return result, bytes(payload)
 
 
 def _child_chars(textpage: Any) -> list[list[Any]]:
@@ -216,6 +253,27 @@ def _child_chars(textpage: Any) -> list[list[Any]]:
     return [[text[i], *textpage.get_charbox(i)] for i in range(count)]
 
 
+def _child_page(page: Any, index: int, params: dict[str, Any],
+                payload: bytearray) -> dict[str, Any]:
+    """Describe one page as text or as capped pixels appended to ``payload``."""
+    width, height = page.get_size()
+    entry: dict[str, Any] = {"index": index, "width": width, "height": height}
+    min_chars = params.get("text_min_chars")
+    if min_chars is not None:
+        textpage = page.get_textpage()
+        if textpage.count_chars() >= int(min_chars):
+            entry["chars"] = _child_chars(textpage)
+            return entry
+    scale = render_scale(width, height, dpi=float(params["dpi"]),
+                         max_pixels=int(params["max_pixels"]))
+    image = page.render(scale=scale, grayscale=bool(params["grayscale"])).to_pil()
+    image = image.convert("L" if params["grayscale"] else "RGB")
+    raw = image.tobytes()
+    entry["image"] = [image.mode, image.width, image.height, len(payload), len(raw)]
+    payload += raw
+    return entry
+
+
 def child_pages(params: dict[str, Any], data: bytes) -> tuple[dict[str, Any], bytes]:
     """Return the asked pages as text or as pixels within the cap."""
     import pypdfium2 as pdfium
@@ -223,8 +281,6 @@ def child_pages(params: dict[str, Any], data: bytes) -> tuple[dict[str, Any], by
     pdf = _child_open(data)
     if isinstance(pdf, str):
         return {"error": pdf}, b""
-    min_chars = params.get("text_min_chars")
-    max_pixels = int(params["max_pixels"])
     entries: list[dict[str, Any]] = []
     payload = bytearray()
     try:
@@ -232,21 +288,7 @@ def child_pages(params: dict[str, Any], data: bytes) -> tuple[dict[str, Any], by
             if not 0 <= int(index) < len(pdf):
                 continue
             page = pdf[int(index)]
-            width, height = page.get_size()
-            entry: dict[str, Any] = {"index": index, "width": width, "height": height}
-            if min_chars is not None:
-                textpage = page.get_textpage()
-                if textpage.count_chars() >= int(min_chars):
-                    entry["chars"] = _child_chars(textpage)
-                    entries.append(entry)
-                    continue
-            scale = render_scale(width, height, dpi=float(params["dpi"]), max_pixels=max_pixels)
-            image = page.render(scale=scale, grayscale=bool(params["grayscale"])).to_pil()
-            image = image.convert("L" if params["grayscale"] else "RGB")
-            raw = image.tobytes()
-            entry["image"] = [image.mode, image.width, image.height, len(payload), len(raw)]
-            payload += raw
-            entries.append(entry)
+            entries.append(_child_page(page, int(index), params, payload))
             page.close()
     except pdfium.PdfiumError:
         return {"error": "pdf_unreadable"}, b""

@@ -16,14 +16,21 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from rabatt.core.pdf import PdfLimitExceeded, inflated_size_within, page_within_limits, pdf_inspect
+from rabatt.core.pdf import (
+    PdfLimitExceeded,
+    PdfPage,
+    inflated_size_within,
+    page_within_limits,
+    pdf_inspect,
+)
+from rabatt.receipts.reading.quality import PDF_PAGE as READABILITY_PDF_PAGE
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_FILES_PER_CLAIM = 10
@@ -77,6 +84,8 @@ class SafeFile:
     original_type: str
     original_size: int
     display_name: str
+    # A PDF's first page as readability judges it, from the vetting child (no second child).
+    pdf_page: PdfPage | None = field(default=None, compare=False, repr=False)
 
     @property
     def size(self) -> int:
@@ -146,11 +155,11 @@ def inspect_upload(data: bytes, *, declared_name: str = "", declared_type: str =
     data = bytes(data)
     kind = _sniff(data)
     if kind == KIND_PDF:
-        pages = _vet_pdf(data)
+        pages, pdf_page = _vet_pdf(data)
         stored, width, height = data, None, None
     else:
         stored, width, height = _reencode_image(data, kind)
-        pages = 1
+        pages, pdf_page = 1, None
     out_type = KIND_PDF if kind == KIND_PDF else KIND_JPEG
     extension = ".pdf" if out_type == KIND_PDF else ".jpg"
     return SafeFile(
@@ -165,6 +174,7 @@ def inspect_upload(data: bytes, *, declared_name: str = "", declared_type: str =
         original_type=kind,
         original_size=len(data),
         display_name=safe_display_name(declared_name, extension),
+        pdf_page=pdf_page,
     )
 
 
@@ -434,8 +444,8 @@ def _judge_names(names: set[str], script: frozenset[str], embed: frozenset[str])
         raise refuse("pdf_embedded_files")
 
 
-def _vet_pdf(data: bytes) -> int:
-    """Vet a PDF with three independent readers and return its page count."""
+def _vet_pdf(data: bytes) -> tuple[int, PdfPage | None]:
+    """Vet a PDF with three independent readers; return its page count and first page."""
     if not re.match(rb"%PDF-[12]\.\d", data):
         raise refuse("pdf_unreadable")
     eofs = list(_EOF.finditer(data))
@@ -504,17 +514,20 @@ def _walk_pdf_objects(data: bytes) -> None:
         raise refuse("pdf_unreadable") from exc
 
 
-def _pdfium_pages(data: bytes) -> int:
-    """Open the PDF with pdfium, the engine browsers use, in the limited child; count pages."""
+def _pdfium_pages(data: bytes) -> tuple[int, PdfPage | None]:
+    """Open the PDF with pdfium, the engine browsers use, in the limited child; count pages.
+
+    The same child renders the first page for the readability measure that follows.
+    """
     try:
-        info = pdf_inspect(data, max_pages=MAX_PDF_PAGES)
+        info = pdf_inspect(data, max_pages=MAX_PDF_PAGES, first_page=READABILITY_PDF_PAGE)
     except PdfLimitExceeded as exc:
         raise refuse("pdf_too_complex") from exc
     except ValueError as exc:
         raise refuse(str(exc) if str(exc) in REFUSALS else "pdf_unreadable") from exc
     if not all(page_within_limits(width, height) for width, height in info.sizes):
         raise refuse("pdf_page_too_large")
-    return info.pages
+    return info.pages, info.first_page
 
 
 # --- display name -------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rabatt.core import crypto
 from rabatt.core.errors import ServiceUnavailable
+from rabatt.core.pdf import PdfPage
 from rabatt.privacy.models import Subject
 from rabatt.privacy.subjects import subject_seal, subject_unseal
 from rabatt.receipts.models import ReceiptFile
@@ -90,10 +91,10 @@ def _delete(file_id: str) -> None:
     default_storage.delete(_name(file_id))
 
 
-def measure_readability(data: bytes) -> dict[str, Any]:
+def measure_readability(data: bytes, *, pdf_page: PdfPage | None = None) -> dict[str, Any]:
     """Return the readability of an upload for storage (language-neutral: flags, no messages)."""
     try:
-        found = readability(data).as_dict()
+        found = readability(data, pdf_page=pdf_page).as_dict()
     except Exception:
         # Only advice: a picture the measurement cannot judge is still stored and read later,
         # so the upload is never refused (or answered with an error) because of it.
@@ -123,7 +124,7 @@ def receipt_store(
         page_count=safe.page_count, width=safe.width, height=safe.height, size=safe.size,
         sha256=safe.sha256, original_sha256=safe.original_sha256,
         display_name=safe.display_name, added_during=added_during,
-        readability=measure_readability(safe.data),
+        readability=measure_readability(safe.data, pdf_page=safe.pdf_page),
     )
     if subject is not None:
         blob = subject_seal(subject, safe.data)

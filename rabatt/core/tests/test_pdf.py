@@ -9,6 +9,7 @@ import pytest
 from rabatt.core import sandbox
 from rabatt.core.pdf import (
     MAX_RENDER_PIXELS,
+    PageRequest,
     PdfLimitExceeded,
     inflated_size_within,
     page_within_limits,
@@ -110,3 +111,22 @@ def test_a_child_beyond_its_memory_dies_with_a_memory_reason() -> None:
         sandbox.run("pdf.pages", {"indices": [0], "dpi": 300, "max_pixels": MAX_RENDER_PIXELS,
                                   "grayscale": False}, hostile.pdf_text(), memory_bytes=8 * MIB)
     assert info.value.reason == "memory"
+
+
+def test_inspection_brings_the_first_page_when_asked() -> None:
+    data = hostile.pdf_text()
+    assert pdf_inspect(data, max_pages=20).first_page is None
+    text = pdf_inspect(data, max_pages=20, first_page=PageRequest(dpi=72, text_min_chars=20))
+    assert text.first_page is not None
+    assert text.first_page.chars is not None
+    assert "".join(c[0] for c in text.first_page.chars).startswith("Receipt page 1")
+    pixels = pdf_inspect(data, max_pages=20, first_page=PageRequest(dpi=72))
+    assert pixels.first_page is not None
+    assert pixels.first_page.image is not None
+    assert pixels.first_page.image.size == (595, 842)
+
+
+def test_a_page_beyond_the_limits_is_measured_but_not_rendered_at_inspection() -> None:
+    info = pdf_inspect(hostile.pdf_huge_page(7200), max_pages=20,
+                       first_page=PageRequest(dpi=300))
+    assert (info.sizes, info.first_page) == (((7200.0, 7200.0),), None)

@@ -10,7 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFilter
 
-from rabatt.core.pdf import PdfLimitExceeded, pdf_pages
+from rabatt.core.pdf import PageRequest, PdfLimitExceeded, PdfPage, pdf_pages
 
 from .document import DocumentError, load_image, sniff_content_type
 
@@ -21,6 +21,8 @@ from .document import DocumentError, load_image, sniff_content_type
 BLUR_THRESHOLD = 8.0
 LOW_CONTRAST_THRESHOLD = 0.2
 _WIDTH = 1000
+# A PDF's first page is judged as rendered at 150 dpi, or as text when it has a text layer.
+PDF_PAGE = PageRequest(dpi=150, text_min_chars=20)
 _TILE = 50
 
 
@@ -59,7 +61,8 @@ def _image_from(data: bytes | Image.Image) -> Image.Image | None:
     if sniff_content_type(data) == "application/pdf":
         # A page with a text layer has no pixels to judge; the child says which it is.
         try:
-            pages = pdf_pages(data, indices=[0], dpi=150, text_min_chars=20)
+            pages = pdf_pages(data, indices=[0], dpi=PDF_PAGE.dpi,
+                              text_min_chars=PDF_PAGE.text_min_chars)
         except (PdfLimitExceeded, ValueError) as exc:
             raise DocumentError(f"cannot open PDF: {exc}") from exc
         if not pages:
@@ -91,9 +94,12 @@ def sharpness_and_contrast(image: Image.Image) -> tuple[float, float]:
     return sharpness, contrast
 
 
-def readability(data: bytes | Image.Image) -> Readability:
-    """Score an upload's readability and say whether it is blurry or low in contrast."""
-    image = _image_from(data)
+def readability(data: bytes | Image.Image, *, pdf_page: PdfPage | None = None) -> Readability:
+    """Score an upload's readability and say whether it is blurry or low in contrast.
+
+    ``pdf_page`` is the PDF's first page as ``PDF_PAGE`` asks, when vetting already has it.
+    """
+    image = pdf_page.image if pdf_page is not None else _image_from(data)
     if image is None:
         return Readability(1.0, False, False, float("inf"), 1.0)
     sharpness, contrast = sharpness_and_contrast(image)

@@ -260,3 +260,40 @@ def test_a_picture_the_measurement_cannot_judge_has_no_readability() -> None:
     from rabatt.receipts.checking import measure_readability
 
     assert measure_readability(b"not a picture at all") == {}
+
+
+def _scanned_pdf(image: bytes) -> bytes:
+    """Wrap a photo in a PDF, as a scanner or a phone's "save as PDF" does."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.open(io.BytesIO(image)).save(out, "PDF", resolution=150)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["text", "scan"])
+def test_a_pdf_is_vetted_and_measured_in_one_child(kind: str, monkeypatch: Any) -> None:
+    from rabatt.core import sandbox
+    from rabatt.receipts.services import measure_readability, receipt_vet
+
+    data = pdf_bytes(spec()) if kind == "text" else _scanned_pdf(jpeg_bytes(spec(), blur=4))
+    jobs: list[str] = []
+    real_run = sandbox.run
+
+    def counted(job: str, *args: Any, **kwargs: Any) -> Any:
+        jobs.append(job)
+        return real_run(job, *args, **kwargs)
+
+    monkeypatch.setattr(sandbox, "run", counted)
+    safe = receipt_vet(data=data, name="receipt.pdf")
+    kept = measure_readability(safe.data, pdf_page=safe.pdf_page)
+    assert jobs == ["pdf.inspect"]
+    # The same figures as measuring on its own, which renders the page in a child of its own.
+    assert kept == measure_readability(safe.data)
+    assert jobs == ["pdf.inspect", "pdf.pages"]
+    assert safe.pdf_page is not None
+    if kind == "text":
+        assert (safe.pdf_page.image, kept["sharpness"]) == (None, None)
+    else:
+        assert safe.pdf_page.image is not None
+        assert kept["blurry"] is True
