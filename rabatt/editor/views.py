@@ -13,13 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rabatt.accounts.guards import staff_required
 from rabatt.accounts.roles import require
 from rabatt.accounts.selectors import campaigns_visible_to
-from rabatt.campaigns.models import Campaign
+from rabatt.campaigns.models import Campaign, CampaignState
 from rabatt.campaigns.rules import Purchase, PurchaseLine
 from rabatt.campaigns.services import campaign_quote
 from rabatt.core.errors import DomainError, NotFound
-from rabatt.editor import services
+from rabatt.editor import presenters, services
 from rabatt.editor.forms import CloneForm, ExtendForm, FileForm, QuoteForm
-from rabatt.editor.models import CampaignChange
 
 
 def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -83,11 +82,11 @@ def campaign(request: HttpRequest, slug: str) -> HttpResponse:
             lines=[PurchaseLine(product=q["product"], price=q["price"],
                                 quantity=q["quantity"])],
             retailer=q["retailer"] or None))
-    history = CampaignChange.objects.filter(campaign=item).select_related(
-        "requested_by", "decided_by")[:50]
+    history = presenters.history(campaign=item)
     return render(request, "editor/campaign.html", {
         "campaign": item, "form": form, "preview": preview, "problems": problems,
         "history": history, "live": services.is_live(item),
+        "paused": item.state == CampaignState.PAUSED,
         "extend_form": ExtendForm(initial={
             "purchase_ends_before": item.purchase_ends_before.astimezone(UTC)
             .strftime("%Y-%m-%dT%H:%M"),
@@ -113,6 +112,13 @@ def act(request: HttpRequest, slug: str, action: str) -> HttpResponseBase:
                 claims_end_before=form.cleaned_data["claims_end_before"].replace(tzinfo=UTC))
         elif action == "end":
             change = services.campaign_end(actor=request.user, campaign=item)
+        elif action in ("pause", "resume"):
+            move = services.campaign_pause if action == "pause" else services.campaign_resume
+            move(actor=request.user, campaign=item)
+            messages.success(request, _("The campaign is paused: new claims are refused.")
+                             if action == "pause" else
+                             _("The campaign accepts claims again."))
+            return redirect("editor:campaign", slug=slug)
         elif action == "clone":
             clone = CloneForm(request.POST)
             if not clone.is_valid():

@@ -69,3 +69,29 @@ def test_rules_preview_quotes_a_purchase(campaign):
     late = manager.get(url, {**query, "purchased_at": "2019-09-25T14:03"}).content.decode()
     assert "Does not qualify:" in late
     assert manager.get(url, {**query, "price": "lots"}).status_code == 200
+
+
+def test_pause_and_resume_from_the_editor_appear_in_the_history(campaign):
+    manager = verified_client(staff_user("campaign_manager", "m1@rabatt.test"))
+    url = f"/staff/campaigns/{campaign.slug}/"
+    assert "Pause the campaign" in manager.get(url).content.decode()
+    with time_machine.travel("2019-08-01T10:00:00Z"):
+        assert manager.post(f"{url}pause/").status_code == 302
+        page = manager.get(url).content.decode()
+    assert Campaign.objects.get(pk=campaign.pk).state == "paused"
+    assert "The campaign is paused: new claims are refused." in page
+    assert "Resume the campaign" in page
+    assert "<td>pause</td><td>m1@rabatt.test</td>\n    <td>Paused" in page
+    assert not CampaignChange.objects.exists()  # not a change of the file: nothing to approve
+    manager.post(f"{url}pause/")  # twice: refused, nothing written
+    assert Campaign.objects.get(pk=campaign.pk).events.count() == 1
+    manager.post(f"{url}resume/")
+    assert Campaign.objects.get(pk=campaign.pk).state == "running"
+    assert "<td>resume</td><td>m1@rabatt.test</td>\n    <td>Running" in manager.get(
+        url).content.decode()
+
+
+def test_only_managers_of_the_brand_pause(campaign):
+    agent = verified_client(staff_user("agent", "a@rabatt.test"))
+    assert agent.post(f"/staff/campaigns/{campaign.slug}/pause/").status_code == 403
+    assert Campaign.objects.get(pk=campaign.pk).state == "running"
