@@ -1,13 +1,13 @@
 """Claims export (CSV and XLSX): peak memory and time with 10 thousand and 1 million claims.
 
 Creates one throw-away PostgreSQL database per size (rabatt_exports_bench_<size>, dropped
-afterwards unless --keep), fills it with the claims of benchmarks/dashboard.py's shape (INSERT ... SELECT
-generate_series), then measures each export in a fresh child process, so that one measurement's
-peak cannot hide in another's: the child sets Django up, logs a campaign manager in, requests
-/staff/reports/export/claims.<fmt> with the test client (in-process: middleware, query, writer)
-and reads the whole streamed body. It reports the resident memory before the request, the peak
-resident memory of the process (getrusage), the time to the last byte, the bytes and the rows.
-Flat memory means the peak does not grow with the number of rows.
+afterwards unless --keep), fills it with claims shaped as in benchmarks/dashboard.py (INSERT
+... SELECT generate_series), then measures each export in a fresh child process, so that one
+measurement's peak cannot hide in another's: the child sets Django up, logs a campaign manager
+in, requests /staff/reports/export/claims.<fmt> with the test client (in-process: middleware,
+query, writer) and reads the whole streamed body. It reports the resident memory before the
+request, the peak resident memory of the process (getrusage), the time to the last byte, the
+bytes and the rows. Flat memory means the peak does not grow with the number of rows.
 
 Usage: python benchmarks/exports.py [--sizes 10000 1000000]
        [--admin-url postgres://postgres@127.0.0.1:5432/postgres] [--keep]

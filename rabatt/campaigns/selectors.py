@@ -18,6 +18,7 @@ from rabatt.campaigns.rules import (
     ProductInfo,
     RetailerInfo,
 )
+from rabatt.campaigns.transitions import REFUSING_CLAIMS
 from rabatt.core.cache import (
     cache_generation_start,
     cache_get_many,
@@ -25,7 +26,6 @@ from rabatt.core.cache import (
     local_get,
     local_set,
 )
-from rabatt.campaigns.transitions import REFUSING_CLAIMS
 from rabatt.core.errors import Conflict, NotFound
 from rabatt.core.timeutil import utcnow
 

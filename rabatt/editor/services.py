@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from rabatt.accounts.roles import require
 from rabatt.accounts.selectors import campaign_visible_to
+from rabatt.campaigns import services as campaign_services
 from rabatt.campaigns.campaign_file import (
     CampaignData,
     CampaignFileError,
@@ -25,7 +26,6 @@ from rabatt.campaigns.campaign_file import (
     load_text,
     parse_yaml,
 )
-from rabatt.campaigns import services as campaign_services
 from rabatt.campaigns.models import Campaign, CampaignEvent
 from rabatt.campaigns.services import campaign_export, campaign_load
 from rabatt.core.errors import Conflict, DomainError, NotFound, PermissionDenied
