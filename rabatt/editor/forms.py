@@ -80,6 +80,10 @@ class ProductForm(PartForm):
     language = forms.ChoiceField(label=_("Language of the name"), choices=settings.LANGUAGES,
                                  initial="en")
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    # While claims are open the loader wants a name in every language; most product names are
+    # the same in all of them.
+    every_language = forms.BooleanField(
+        label=_("Use this name for every language that has none yet"), required=False)
     aliases = forms.CharField(label=_("Names on receipts (comma-separated)"), max_length=2000,
                               required=False)
     flags = forms.MultipleChoiceField(label=_("Flags"), choices=ProductFlag.choices,
@@ -103,7 +107,11 @@ class ProductForm(PartForm):
             item = {"id": d["id"], "name": {}}
             products.append(item)
         if d["name"]:
-            item.setdefault("name", {})[d["language"]] = d["name"]
+            names = item.setdefault("name", {})
+            names[d["language"]] = d["name"]
+            if d["every_language"]:
+                for code, _label in settings.LANGUAGES:
+                    names.setdefault(code, d["name"])
         item.pop("aliases", None)
         item.pop("flags", None)
         if aliases := _words(d["aliases"]):

@@ -125,9 +125,12 @@ def test_product_form_previews_then_applies_a_new_product(campaign, manager):
     assert 'role="alert"' in page
     assert "era-100" in page
     assert not CampaignChange.objects.exists()
-    assert manager.post(URL, {**post, "save": "1"}).status_code == 302
+    with time_machine.travel("2019-08-01T10:00:00Z"):
+        saved = manager.post(URL, {**post, "product-every_language": "on", "save": "1"})
+    assert saved.status_code == 302
     data = _file(campaign)
-    assert {"id": "era-100", "name": {"en": "Era 100"},
+    assert {"id": "era-100", "name": dict.fromkeys(
+        ["en", "nb", "sv", "da", "fi", "de", "fr", "it", "es", "nl", "pl"], "Era 100"),
             "aliases": ["ERA 100", "ERA100"]} in data["products"]
     assert "era-100" in data["channels"]["retailer"]["products"]
     assert CampaignChange.objects.get().status == "applied"  # not money: no second manager
