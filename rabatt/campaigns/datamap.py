@@ -13,10 +13,13 @@ DATAMAP = [
         "id": _N, "created_at": _N, "updated_at": _N, "slug": _N, "name": _NAME,
         "brand": _N, "default_locale": _N, "benefit_rate": _N, "purchase_starts_at": _N,
         "purchase_ends_before": _N, "claims_end_before": _N, "cap_tolerance": _N,
-        "reference_rates": _N, "content": _N, "review": _N, "revision": _N, "state": _N,
+        "reference_rates": _N, "content": _N, "review": _N, "revision": _N,
+        "state": not_personal(why="running or paused, not a place"),
     }),
     ModelMap("campaigns.CampaignEvent", fields={
-        "id": _N, "campaign": _N, "action": _N, "state_from": _N, "state_to": _N,
+        "id": _N, "campaign": _N, "action": _N,
+        "state_from": not_personal(why="a campaign's state (running, paused), not a place"),
+        "state_to": not_personal(why="a campaign's state (running, paused), not a place"),
         "actor": staff(), "at": _N}),
     ModelMap("campaigns.CampaignCountry", fields={
         "id": _N, "campaign": _N, "country": _N, "currency": _N}),
