@@ -289,8 +289,9 @@ def test_a_paused_campaign_refuses_claims_with_409_and_changes_nothing(client, c
     assert response.status_code == 409, response.content
     assert response.json() == {
         "code": "campaign_paused",
-        "message": "This campaign is paused and does not accept new claims at the moment. "
-                   "Please try again later."}
+        # In the claim's language (the payload's locale is nb).
+        "message": "Denne kampanjen er satt på pause og tar ikke imot nye søknader akkurat "
+                   "nå. Prøv igjen senere."}
     assert (Claim.objects.count(), ReceiptFile.objects.count()) == (0, 0)
     assert code_status(code) == CodeStatus.AVAILABLE
     campaign_resume(campaign=campaign, actor=manager)
