@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 import time_machine
 
+from rabatt.accounts.models import StaffTotpDevice
+from rabatt.accounts.services import staff_create
 from rabatt.campaigns.campaign_file import dump_yaml, parse_yaml
 from rabatt.campaigns.models import Campaign
+from rabatt.campaigns.services import brand_create
+from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.editor.models import CampaignChange
 from rabatt.editor.services import campaign_file_text
 from rabatt.review.tests.factories import staff_user, verified_client
@@ -218,3 +222,16 @@ def test_text_form_changes_one_language_of_the_intro(campaign, manager):
     assert "Select a valid choice" in response.content.decode()
     assert campaign_file_text(campaign=campaign) == before
     assert CampaignChange.objects.count() == 1
+
+
+def test_a_manager_of_another_brand_cannot_pause(db):
+    brand_create(slug="brand-a", name="A")
+    brand_create(slug="brand-b", name="B")
+    campaign = campaign_factory(brand="brand-b")
+    other = staff_create(email="m@brand-a.test", role="campaign_manager",
+                         password="a-long-password-1", brands=["brand-a"])
+    StaffTotpDevice.objects.create(user=other, name="app", confirmed=True)
+    client = verified_client(other)
+    assert client.post(f"/staff/campaigns/{campaign.slug}/pause/").status_code == 404
+    assert Campaign.objects.get(pk=campaign.pk).state == "running"
+    assert not Campaign.objects.get(pk=campaign.pk).events.exists()
