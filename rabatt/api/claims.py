@@ -170,7 +170,9 @@ def _error(code: str, message: str, status: int, **extra: Any) -> Status[Any]:
     description=(
         "`multipart/form-data` with a part `claim` (JSON, see ClaimIn) and one or more parts "
         "`files` (PDF or JPEG, at most 2 MiB each). An `Idempotency-Key` header makes a retry "
-        "return the first answer and create nothing new."
+        "return the first answer and create nothing new. A campaign past its claim deadline "
+        "answers 422 `not_eligible` (reason `claim_after_deadline`); a paused campaign answers "
+        "409 `campaign_paused` and creates nothing: retry when it resumes."
     ),
     openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
         "type": "object", "required": ["claim", "files"],

@@ -1,6 +1,6 @@
 """Data map of the campaigns app: configuration only, no personal data."""
 
-from rabatt.privacy.classification import ModelMap, not_personal
+from rabatt.privacy.classification import ModelMap, not_personal, staff
 
 _N = not_personal()
 _NAME = not_personal(why="a campaign's, product's or retailer's name, not a person's")
@@ -14,7 +14,13 @@ DATAMAP = [
         "brand": _N, "default_locale": _N, "benefit_rate": _N, "purchase_starts_at": _N,
         "purchase_ends_before": _N, "claims_end_before": _N, "cap_tolerance": _N,
         "reference_rates": _N, "content": _N, "review": _N, "revision": _N,
+        "state": not_personal(why="running or paused, not a place"),
     }),
+    ModelMap("campaigns.CampaignEvent", fields={
+        "id": _N, "campaign": _N, "action": _N,
+        "state_from": not_personal(why="a campaign's state (running, paused), not a place"),
+        "state_to": not_personal(why="a campaign's state (running, paused), not a place"),
+        "actor": staff(), "at": _N}),
     ModelMap("campaigns.CampaignCountry", fields={
         "id": _N, "campaign": _N, "country": _N, "currency": _N}),
     ModelMap("campaigns.CampaignChannel", fields={

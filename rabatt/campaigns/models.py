@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,12 @@ def translated(texts: dict[str, str] | None, fallback: str = "") -> str:
         return fallback
     lang = (translation.get_language() or "en").split("-")[0]
     return texts.get(lang) or texts.get("en") or next(iter(texts.values()), fallback)
+
+
+class CampaignState(models.TextChoices):
+    RUNNING = "running", _("Running")
+    # Paused: no new claims are accepted; what was submitted goes on through review and payment.
+    PAUSED = "paused", _("Paused")
 
 
 class Brand(TimeStampedModel):
@@ -69,6 +76,9 @@ class Campaign(TimeStampedModel):
     review = models.JSONField(default=dict, blank=True)
     # Bumped on every change so cached rule snapshots know they are stale.
     revision = models.PositiveIntegerField(default=1)
+    # Not part of the campaign file: pausing is a state change, not an edit of the terms.
+    state = models.CharField(max_length=10, choices=CampaignState.choices,
+                             default=CampaignState.RUNNING)
 
     class Meta:
         ordering = ["slug"]
@@ -88,6 +98,24 @@ class Campaign(TimeStampedModel):
     @property
     def claims_last_moment(self) -> datetime:
         return self.claims_end_before - timedelta(microseconds=1)
+
+
+class CampaignEvent(models.Model):
+    """One change of a campaign's state (pause, resume) and who made it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20)
+    state_from = models.CharField(max_length=10, choices=CampaignState.choices)
+    state_to = models.CharField(max_length=10, choices=CampaignState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.action}"
 
 
 class CampaignCountry(models.Model):

@@ -9,14 +9,16 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
-from rabatt.campaigns.models import Brand, Campaign, CampaignChannel
+from rabatt.campaigns.models import Brand, Campaign, CampaignChannel, CampaignEvent
 from rabatt.campaigns.rules import (
     CampaignRules,
     ChannelInfo,
     ProductInfo,
     RetailerInfo,
 )
+from rabatt.campaigns.transitions import REFUSING_CLAIMS
 from rabatt.core.cache import (
     cache_generation_start,
     cache_get_many,
@@ -24,7 +26,7 @@ from rabatt.core.cache import (
     local_get,
     local_set,
 )
-from rabatt.core.errors import NotFound
+from rabatt.core.errors import Conflict, NotFound
 from rabatt.core.timeutil import utcnow
 
 _snapshots: dict[int, CampaignRules] = {}
@@ -76,6 +78,18 @@ def campaign_get_cached(*, slug: str) -> Campaign:
         cache_set(entry_key, (generation, campaign), CAMPAIGN_CACHE_TTL)
         local_set(entry_key, campaign)
     return campaign
+
+
+def campaign_accepts_claims_check(*, campaign: Campaign) -> None:
+    """Refuse a new claim while the campaign is paused (read from the database, not a cache)."""
+    if Campaign.objects.filter(pk=campaign.pk, state__in=REFUSING_CLAIMS).exists():
+        raise Conflict(_("This campaign is paused and does not accept new claims at the moment. "
+                         "Please try again later."), code="campaign_paused")
+
+
+def campaign_events(*, campaign: Campaign) -> QuerySet[CampaignEvent]:
+    """The state changes of a campaign (pause, resume), newest first, with who made them."""
+    return CampaignEvent.objects.filter(campaign=campaign).select_related("actor")
 
 
 def campaign_list_live(*, at: datetime | None = None) -> QuerySet[Campaign]:

@@ -23,6 +23,7 @@ from rabatt.campaigns.models import (
     Campaign,
     CampaignChannel,
     CampaignCountry,
+    CampaignEvent,
     CampaignRule,
     Cap,
     Product,
@@ -30,8 +31,11 @@ from rabatt.campaigns.models import (
 )
 from rabatt.campaigns.rules import DEFAULT_RULE_KINDS, Purchase, Quote, quote
 from rabatt.campaigns.selectors import CAMPAIGNS_GENERATION_KEY, campaign_rules
+from rabatt.campaigns.transitions import TRANSITIONS
 from rabatt.core.cache import local_clear
 from rabatt.core.errors import Conflict, DomainError
+from rabatt.core.timeutil import utcnow
+from rabatt.core.transitions import apply
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
@@ -65,6 +69,30 @@ def campaigns_cache_invalidate() -> None:
     """Start a new cache generation: every campaign cached so far is read again."""
     local_clear()
     cache.set(CAMPAIGNS_GENERATION_KEY, secrets.token_hex(8), None)
+
+
+def _campaign_move(campaign: Campaign, action: str, actor: Any) -> CampaignEvent:
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        transition = TRANSITIONS.check(action, status=locked.state, actor_type="staff")
+        previous = apply(locked, transition, field="state")
+        event = CampaignEvent.objects.create(campaign=locked, action=action,
+                                             state_from=previous, state_to=locked.state,
+                                             actor=actor, at=utcnow())
+        # Cached campaigns carry their state: readers must see the new one.
+        campaign_bump_revision(campaign_id=locked.pk)
+    campaign.state = locked.state
+    return event
+
+
+def campaign_pause(*, campaign: Campaign, actor: Any) -> CampaignEvent:
+    """Stop accepting new claims; those already submitted are still reviewed and paid."""
+    return _campaign_move(campaign, "pause", actor)
+
+
+def campaign_resume(*, campaign: Campaign, actor: Any) -> CampaignEvent:
+    """Accept new claims again after a pause."""
+    return _campaign_move(campaign, "resume", actor)
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from rabatt.banking import BankAccount, holder_name_match, validate_bank_account
 from rabatt.campaigns.models import Campaign, Product, Retailer
 from rabatt.campaigns.rules import Purchase, PurchaseLine
+from rabatt.campaigns.selectors import campaign_accepts_claims_check
 from rabatt.campaigns.services import campaign_quote
 from rabatt.claims.models import (
     BankDetails,
@@ -276,6 +277,7 @@ def claim_submit(
     ``on_created(claim)`` runs inside the transaction (e.g. to record an idempotent answer).
     """
     now = now or utcnow()
+    campaign_accepts_claims_check(campaign=campaign)
     _check_declarations(declarations)
     code_row = code_lookup(campaign=campaign, text=code)
     if code_row.channel != "retailer":

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rabatt.campaigns.models import Campaign, Channel
 from rabatt.campaigns.rules import Purchase, PurchaseLine, Quote
-from rabatt.campaigns.selectors import campaign_rules
+from rabatt.campaigns.selectors import campaign_accepts_claims_check, campaign_rules
 from rabatt.campaigns.services import campaign_quote
 from rabatt.claims.forms import CodeForm, DetailsForm, PurchaseForm
 from rabatt.claims.models import ClaimDraft
@@ -137,6 +137,7 @@ def step_valid(step: str, campaign: Campaign, draft: ClaimDraft) -> bool:
 
 def code_for_claim(campaign: Campaign, text: str) -> Code:
     """Return the usable cashback code ``text`` names; raises DomainError with the reason."""
+    campaign_accepts_claims_check(campaign=campaign)
     code = code_lookup(campaign=campaign, text=text)
     if code.channel != Channel.RETAILER:
         raise DomainError(_("This code is a discount code for the brand's shop, not for "

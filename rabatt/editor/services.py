@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from rabatt.accounts.roles import require
 from rabatt.accounts.selectors import campaign_visible_to
+from rabatt.campaigns import services as campaign_services
 from rabatt.campaigns.campaign_file import (
     CampaignData,
     CampaignFileError,
@@ -25,7 +26,7 @@ from rabatt.campaigns.campaign_file import (
     load_text,
     parse_yaml,
 )
-from rabatt.campaigns.models import Campaign
+from rabatt.campaigns.models import Campaign, CampaignEvent
 from rabatt.campaigns.services import campaign_export, campaign_load
 from rabatt.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from rabatt.core.timeutil import utcnow
@@ -207,3 +208,15 @@ def campaign_clone(*, actor: Any, campaign: Campaign, slug: str) -> CampaignChan
         return CampaignChange.objects.create(
             campaign=copy, kind="clone", before="", after=campaign_file_text(campaign=copy),
             status=ChangeStatus.APPLIED, requested_by=actor, requested_at=utcnow())
+
+
+def campaign_pause(*, actor: Any, campaign: Campaign) -> CampaignEvent:
+    """Stop new claims now (not a money change: no second manager); submitted ones go on."""
+    _allowed(actor, campaign)
+    return campaign_services.campaign_pause(campaign=campaign, actor=actor)
+
+
+def campaign_resume(*, actor: Any, campaign: Campaign) -> CampaignEvent:
+    """Accept new claims again."""
+    _allowed(actor, campaign)
+    return campaign_services.campaign_resume(campaign=campaign, actor=actor)

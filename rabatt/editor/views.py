@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -13,13 +15,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rabatt.accounts.guards import staff_required
 from rabatt.accounts.roles import require
 from rabatt.accounts.selectors import campaigns_visible_to
-from rabatt.campaigns.models import Campaign
+from rabatt.campaigns.campaign_file import dump_yaml, parse_yaml
+from rabatt.campaigns.models import Campaign, CampaignState
 from rabatt.campaigns.rules import Purchase, PurchaseLine
 from rabatt.campaigns.services import campaign_quote
 from rabatt.core.errors import DomainError, NotFound
-from rabatt.editor import services
-from rabatt.editor.forms import CloneForm, ExtendForm, FileForm, QuoteForm
-from rabatt.editor.models import CampaignChange
+from rabatt.editor import presenters, services
+from rabatt.editor.forms import (
+    PART_FORMS,
+    CloneForm,
+    ExtendForm,
+    FileForm,
+    PartForm,
+    QuoteForm,
+    part_initial,
+)
 
 
 def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -46,16 +56,41 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     return render(request, "editor/campaigns.html", {"campaigns": rows})
 
 
+def _part_forms(request: HttpRequest, current: dict[str, Any]) -> dict[str, PartForm]:
+    """Every part form, unbound; a product or retailer named in the query starts filled in."""
+    made: dict[str, PartForm] = {}
+    for name, cls in PART_FORMS.items():
+        initial = None
+        wanted = request.GET.get(name, "")[:80]
+        if name in ("product", "retailer") and wanted:
+            initial = part_initial(name, current, wanted)
+        made[name] = cls(prefix=name, initial=initial)
+    return made
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def campaign(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         item = _campaign(request, slug)
-        form = FileForm(request.POST or None, initial={
-            "text": services.campaign_file_text(campaign=item)})
-        preview = problems = None
-        if request.method == "POST" and form.is_valid():
+        current_text = services.campaign_file_text(campaign=item)
+        current = parse_yaml(current_text)
+        part = request.POST.get("part", "file") if request.method == "POST" else ""
+        form = FileForm(request.POST if part == "file" else None,
+                        initial={"text": current_text})
+        parts = _part_forms(request, current)
+        bound: forms.Form = form
+        text = None
+        if part in PART_FORMS:
+            bound = parts[part] = PART_FORMS[part](request.POST, prefix=part)
+            if bound.is_valid():
+                parts[part].apply(current)
+                if not bound.errors:
+                    text = dump_yaml(current)
+        elif part == "file" and form.is_valid():
             text = form.cleaned_data["text"]
+        preview = problems = None
+        if text is not None:
             try:
                 if "save" in request.POST:
                     change = services.campaign_change_propose(actor=request.user,
@@ -70,6 +105,10 @@ def campaign(request: HttpRequest, slug: str) -> HttpResponse:
                 if exc.code not in ("invalid_campaign", "no_change", "change_pending"):
                     raise
                 problems = (exc.fields or {}).get("problems") or [exc.message]
+                if bound is not form:
+                    for problem in problems:
+                        bound.add_error(None, str(problem))
+                    problems = None
     except DomainError as exc:
         return _refused(request, exc)
     quote_form = QuoteForm(request.GET if "quote" in request.GET else None)
@@ -83,11 +122,12 @@ def campaign(request: HttpRequest, slug: str) -> HttpResponse:
             lines=[PurchaseLine(product=q["product"], price=q["price"],
                                 quantity=q["quantity"])],
             retailer=q["retailer"] or None))
-    history = CampaignChange.objects.filter(campaign=item).select_related(
-        "requested_by", "decided_by")[:50]
+    history = presenters.history(campaign=item)
     return render(request, "editor/campaign.html", {
         "campaign": item, "form": form, "preview": preview, "problems": problems,
+        "parts": parts, "part": part,
         "history": history, "live": services.is_live(item),
+        "paused": item.state == CampaignState.PAUSED,
         "extend_form": ExtendForm(initial={
             "purchase_ends_before": item.purchase_ends_before.astimezone(UTC)
             .strftime("%Y-%m-%dT%H:%M"),
@@ -113,6 +153,13 @@ def act(request: HttpRequest, slug: str, action: str) -> HttpResponseBase:
                 claims_end_before=form.cleaned_data["claims_end_before"].replace(tzinfo=UTC))
         elif action == "end":
             change = services.campaign_end(actor=request.user, campaign=item)
+        elif action in ("pause", "resume"):
+            move = services.campaign_pause if action == "pause" else services.campaign_resume
+            move(actor=request.user, campaign=item)
+            messages.success(request, _("The campaign is paused: new claims are refused.")
+                             if action == "pause" else
+                             _("The campaign accepts claims again."))
+            return redirect("editor:campaign", slug=slug)
         elif action == "clone":
             clone = CloneForm(request.POST)
             if not clone.is_valid():

@@ -46,13 +46,30 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[
         yield writer.writerow([_text(v) for v in row])
 
 
-def xlsx_file(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> IO[bytes]:
-    """Write an XLSX workbook row by row (openpyxl's write-only mode) into a temporary file."""
+# A worksheet holds 1,048,576 rows (Excel's limit); the header takes one.
+XLSX_ROWS_PER_SHEET = 1_048_575
+
+
+def xlsx_file(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], *,
+              rows_per_sheet: int = XLSX_ROWS_PER_SHEET) -> IO[bytes]:
+    """Write an XLSX workbook row by row (openpyxl's write-only mode) into a temporary file.
+
+    Rows beyond a sheet's limit go on to further sheets (title 2, title 3...), each with the
+    header, so that no row is lost where a spreadsheet would stop reading.
+    """
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     sheet.append(list(header))
+    count, number = 0, 1
     for row in rows:
+        if count == rows_per_sheet:
+            number += 1
+            suffix = f" {number}"
+            sheet = book.create_sheet(title=title[:31 - len(suffix)] + suffix)
+            sheet.append(list(header))
+            count = 0
         sheet.append([_xlsx_value(v) for v in row])
+        count += 1
     out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     book.save(out)
     out.seek(0)

@@ -6,10 +6,24 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from rabatt.campaigns.campaign_file import dump_yaml, load_text, parse_yaml
-from rabatt.campaigns.models import Campaign, Cap, Product, Retailer
-from rabatt.campaigns.selectors import campaign_rules
-from rabatt.campaigns.services import campaign_export, campaign_load
+from rabatt.campaigns.models import (
+    Campaign,
+    CampaignEvent,
+    CampaignState,
+    Cap,
+    Product,
+    Retailer,
+)
+from rabatt.campaigns.selectors import campaign_events, campaign_rules
+from rabatt.campaigns.services import (
+    campaign_export,
+    campaign_load,
+    campaign_pause,
+    campaign_resume,
+)
 from rabatt.campaigns.tests.factories import EXAMPLE, campaign_factory, example_data
+from rabatt.core.errors import Conflict
+from rabatt.review.tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +112,24 @@ def test_a_campaign_reusing_an_old_id_does_not_get_its_cached_rules():
     same_id = Campaign.objects.get(pk=campaign.pk)
     assert same_id.revision == campaign.revision
     assert campaign_rules(campaign=same_id).purchase_starts_at == moved
+
+
+def test_pause_and_resume_follow_the_table_and_record_who_acted(campaign):
+    manager = staff_user("campaign_manager", "m1@rabatt.test")
+    revision = campaign.revision
+    campaign_pause(campaign=campaign, actor=manager)
+    stored = Campaign.objects.get(pk=campaign.pk)
+    assert (stored.state, stored.revision) == (CampaignState.PAUSED, revision + 1)
+    with pytest.raises(Conflict) as refused:
+        campaign_pause(campaign=campaign, actor=manager)
+    assert refused.value.code == "invalid_transition"
+    assert CampaignEvent.objects.count() == 1  # the refused pause wrote nothing
+    campaign_resume(campaign=campaign, actor=manager)
+    assert Campaign.objects.get(pk=campaign.pk).state == CampaignState.RUNNING
+    assert [(e.action, e.state_from, e.state_to, e.actor.email)
+            for e in campaign_events(campaign=campaign)] == [
+        ("resume", "paused", "running", "m1@rabatt.test"),
+        ("pause", "running", "paused", "m1@rabatt.test")]
+    with pytest.raises(Conflict):
+        campaign_resume(campaign=campaign, actor=manager)
+    assert CampaignEvent.objects.count() == 2

@@ -2,12 +2,14 @@ import json
 
 import pytest
 
+from rabatt.campaigns.services import campaign_pause, campaign_resume
 from rabatt.claims.models import Claim, ClaimEvent
 from rabatt.claims.tests.factories import code_new, payload, post_claim, receipt_jpeg
 from rabatt.codes.models import Code, CodeStatus
 from rabatt.core.models import IdempotencyRecord
 from rabatt.receipts.models import ReceiptFile
 from rabatt.review.presenters import claim_signals
+from rabatt.review.tests.factories import staff_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("during_campaign")]
 
@@ -277,3 +279,21 @@ def test_an_irish_claim_may_go_without_an_eircode_but_not_a_norwegian_one(client
     norwegian = post_claim(client, payload(code_new(campaign), person__address__postcode=""))
     assert norwegian.status_code == 422
     assert norwegian.json()["fields"] == {"person.postcode": "required"}
+
+
+def test_a_paused_campaign_refuses_claims_with_409_and_changes_nothing(client, campaign):
+    manager = staff_user("campaign_manager", "m1@rabatt.test")
+    campaign_pause(campaign=campaign, actor=manager)
+    code = code_new(campaign)
+    response = post_claim(client, payload(code))
+    assert response.status_code == 409, response.content
+    assert response.json() == {
+        "code": "campaign_paused",
+        # In the claim's language (the payload's locale is nb).
+        "message": "Denne kampanjen er satt på pause og tar ikke imot nye søknader akkurat "
+                   "nå. Prøv igjen senere."}
+    assert (Claim.objects.count(), ReceiptFile.objects.count()) == (0, 0)
+    assert code_status(code) == CodeStatus.AVAILABLE
+    campaign_resume(campaign=campaign, actor=manager)
+    assert post_claim(client, payload(code)).status_code == 201
+    assert code_status(code) == CodeStatus.USED

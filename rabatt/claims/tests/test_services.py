@@ -5,11 +5,13 @@ from typing import Any
 import pytest
 import time_machine
 
+from rabatt.campaigns.services import campaign_pause, campaign_resume
 from rabatt.claims.models import Claim, ClaimStatus, InfoRequestToken
 from rabatt.claims.services import (
     claim_answer_info,
     claim_approve,
     claim_lapse_if_overdue,
+    claim_mark_paid,
     claim_reject,
     claim_request_info,
     claim_start_review,
@@ -17,12 +19,13 @@ from rabatt.claims.services import (
     claim_withdraw,
     claims_lapse_overdue,
 )
-from rabatt.claims.tests.factories import claim_factory, receipt_jpeg
+from rabatt.claims.tests.factories import claim_factory, factory_staff, receipt_jpeg
 from rabatt.claims.transitions import TRANSITIONS, allowed_actions
 from rabatt.core.errors import Conflict, DomainError, NotFound
 from rabatt.core.tokens import token_hash
 from rabatt.notifications.models import OutboundEmail
 from rabatt.receipts.services import receipt_vet
+from rabatt.review.tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -217,3 +220,21 @@ def test_bank_change_after_approval_needs_a_fresh_review(claim, staff, smtp):
         account_holder="Kari Nordmann", fields={"iban": "NO38 1503 0123 457"}))
     assert claim.status == ClaimStatus.IN_REVIEW
     assert "Bankopplysningene for søknaden din" in smtp.subjects()[-1]
+
+
+def test_a_paused_campaign_refuses_a_submission_and_still_processes_submitted_claims(campaign):
+    manager = staff_user("campaign_manager", "m1@rabatt.test")
+    reviewing = claim_factory(campaign, status="in_review")
+    approved = claim_factory(campaign, status="approved", email="ola@example.no")
+    campaign_pause(campaign=campaign, actor=manager)
+    with pytest.raises(Conflict) as refused:
+        claim_factory(campaign, email="per@example.no")
+    assert refused.value.code == "campaign_paused"
+    assert Claim.objects.count() == 2
+    # Review, approval and payment of what was submitted go on while paused.
+    claim_approve(claim_id=reviewing.pk, actor=factory_staff())
+    claim_mark_paid(claim_id=approved.pk)
+    assert dict(Claim.objects.values_list("pk", "status")) == {
+        reviewing.pk: ClaimStatus.APPROVED, approved.pk: ClaimStatus.PAID}
+    campaign_resume(campaign=campaign, actor=manager)
+    assert claim_factory(campaign, email="per@example.no").status == ClaimStatus.SUBMITTED

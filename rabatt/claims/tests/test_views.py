@@ -13,12 +13,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from rabatt.campaigns.models import Campaign
+from rabatt.campaigns.services import campaign_pause
 from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.models import Claim, ClaimDraft, ClaimStatus
 from rabatt.claims.services import claim_request_info
 from rabatt.claims.tests.factories import code_new, receipt_jpeg
 from rabatt.codes.models import Code, CodeStatus
 from rabatt.receipts.models import ReceiptFile
+from rabatt.review.tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -168,6 +170,18 @@ def test_after_the_deadline_the_wizard_says_so_and_keeps_nothing(client, campaig
     assert "The terms do not allow later claims" in page
     assert "The claim period has ended" in response.content.decode()
     assert ClaimDraft.objects.count() == 0
+
+
+def test_a_paused_campaign_closes_the_wizard_and_keeps_nothing(client, campaign):
+    campaign_pause(campaign=campaign, actor=staff_user("campaign_manager", "m1@rabatt.test"))
+    code = code_new(campaign)
+    with time_machine.travel("2019-08-01T10:00:00Z", tick=False):
+        page = client.get(URL).content.decode()
+        response = client.post(f"{URL}code/", {"code": code})
+    assert "Claims are paused" in page
+    assert "Claims are paused" in response.content.decode()
+    assert ClaimDraft.objects.count() == 0
+    assert Code.objects.get(code=code.replace("-", "")).status == CodeStatus.AVAILABLE
 
 
 def test_upload_without_javascript_lists_the_file(client, campaign):

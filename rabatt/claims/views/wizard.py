@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rabatt.campaigns.models import Campaign
-from rabatt.campaigns.selectors import campaign_get
+from rabatt.campaigns.selectors import campaign_accepts_claims_check, campaign_get
 from rabatt.campaigns.views import content_text, visitor_country
 from rabatt.claims import uploads, wizard
 from rabatt.claims.forms import MAX_LINES, CodeForm, DetailsForm, PurchaseForm, ReviewForm
@@ -52,10 +52,16 @@ def _campaign(slug: str) -> Campaign:
 def _closed_page(request: HttpRequest, campaign: Campaign) -> HttpResponse | None:
     """Explain why the wizard is not open, or return None when it is."""
     now = utcnow()
+    paused = False
     if campaign.purchase_starts_at <= now < campaign.claims_end_before:
-        return None
+        try:
+            campaign_accepts_claims_check(campaign=campaign)
+            return None
+        except DomainError:
+            paused = True
     return render(request, "claims/wizard/closed.html", {
         "campaign": campaign, "not_started": now < campaign.purchase_starts_at,
+        "paused": paused,
     })
 
 

@@ -14,7 +14,7 @@ from rabatt.accounts.services import staff_create
 from rabatt.campaigns.services import brand_create
 from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.tests.factories import claim_factory
-from rabatt.reports.exports import csv_lines
+from rabatt.reports.exports import csv_lines, xlsx_file
 from rabatt.review.tests.factories import staff_user, verified_client
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +82,16 @@ def test_exports_are_brand_scoped(campaign):
 def test_csv_cells_never_run_as_formulas():
     lines = list(csv_lines(["a", "b"], [["=HYPERLINK(1)", "-2"], [None, "ok"]]))
     assert lines[1:] == ["'=HYPERLINK(1),'-2\r\n", ",ok\r\n"]
+
+
+def test_xlsx_goes_on_to_a_further_sheet_at_the_row_limit():
+    rows = [(f"R{i}", i) for i in range(5)]
+    book = load_workbook(xlsx_file("claims", ("reference", "n"), rows, rows_per_sheet=2))
+    assert book.sheetnames == ["claims", "claims 2", "claims 3"]
+    assert [list(s.iter_rows(values_only=True)) for s in book.worksheets] == [
+        [("reference", "n"), ("R0", 0), ("R1", 1)],
+        [("reference", "n"), ("R2", 2), ("R3", 3)],
+        [("reference", "n"), ("R4", 4)]]
+    empty = load_workbook(xlsx_file("claims", ("reference", "n"), []))
+    assert [list(s.iter_rows(values_only=True)) for s in empty.worksheets] == [
+        [("reference", "n")]]
