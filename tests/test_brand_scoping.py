@@ -37,6 +37,8 @@ WALK: list[tuple[str, str, str]] = [
     ("GET", "review:queue", "/staff/queue/"),
     ("GET", "review:queue", "/staff/queue/?status=all"),
     ("GET", "review:queue", "/staff/queue/?status=all&campaign=camp-b"),
+    ("GET", "review:queue_export", "/staff/queue/export.csv?status=all"),
+    ("GET", "review:queue_export", "/staff/queue/export.xlsx?status=all&campaign=camp-b"),
     ("POST", "review:bulk_start", "/staff/bulk/"),
     ("GET", "review:bulk", "/staff/bulk/00000000-0000-0000-0000-000000000000/"),
     ("GET", "review:claim", "/staff/claims/{ref}/"),

@@ -48,6 +48,7 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[
 
 # A worksheet holds 1,048,576 rows (Excel's limit); the header takes one.
 XLSX_ROWS_PER_SHEET = 1_048_575
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def xlsx_file(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], *,

@@ -5,6 +5,7 @@ from rabatt.review import views
 app_name = "review"
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
+    path("queue/export.<slug:fmt>", views.queue_export, name="queue_export"),
     path("bulk/", views.bulk_start, name="bulk_start"),
     path("bulk/<uuid:job_id>/", views.bulk_status, name="bulk"),
     path("claims/<str:reference>/", views.claim_detail, name="claim"),

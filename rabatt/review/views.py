@@ -9,7 +9,16 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -23,7 +32,9 @@ from rabatt.campaigns.models import CampaignCountry, translated
 from rabatt.claims.models import Claim, ClaimStatus
 from rabatt.claims.transitions import allowed_actions
 from rabatt.core.errors import DomainError, PermissionDenied
+from rabatt.core.timeutil import utcnow
 from rabatt.receipts.models import ReceiptFile
+from rabatt.reports import exports
 from rabatt.review import presenters, selectors, services
 from rabatt.review.forms import BulkForm, DecisionForm, InfoForm, NoteForm, QueueForm, RejectForm
 from rabatt.review.models import BulkJob
@@ -48,13 +59,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return queue_response(request)
 
 
-def queue_response(request: HttpRequest) -> HttpResponse:
-    """The queue page for a request whose staff login is checked already (also /staff/)."""
-    actor = _user(request)
-    try:
-        require(actor, "claims.view")
-    except PermissionDenied as exc:
-        return _refused(request, exc)
+def _queue_form(request: HttpRequest, actor: User) -> QueueForm:
     names = [(c.slug, translated(c.name, c.slug))
              for c in campaigns_visible_to(actor).only("slug", "name")]
     seen = Counter(name for _slug, name in names)
@@ -62,7 +67,17 @@ def queue_response(request: HttpRequest) -> HttpResponse:
     campaigns = [(slug, f"{name} ({slug})" if seen[name] > 1 else name) for slug, name in names]
     countries = sorted({(c, c) for c in scope_by_brand(CampaignCountry.objects.all(), actor)
                         .values_list("country", flat=True)})
-    form = QueueForm(request.GET or None, campaigns=campaigns, countries=countries)
+    return QueueForm(request.GET or None, campaigns=campaigns, countries=countries)
+
+
+def queue_response(request: HttpRequest) -> HttpResponse:
+    """The queue page for a request whose staff login is checked already (also /staff/)."""
+    actor = _user(request)
+    try:
+        require(actor, "claims.view")
+    except PermissionDenied as exc:
+        return _refused(request, exc)
+    form = _queue_form(request, actor)
     filters = form.filters()
     try:
         page = selectors.queue_page(actor=actor, filters=filters, after=request.GET.get("after"))
@@ -81,12 +96,36 @@ def queue_response(request: HttpRequest) -> HttpResponse:
         if page.next_cursor else "",
         "first_url": f"{base}?{urlencode(params)}" if request.GET.get("after") else "",
         "can_bulk": has_perm(actor, "claims.bulk"),
+        "export_query": urlencode(params),
         "bulk_form": BulkForm(),
         "rows": [{"claim": c, "due": getattr(c, page.sort_field),
                   "flags": [(f, selectors.RISK_LABELS.get(f, f))
                             for f in selectors.row_risk_flags(c)],
                   "pending": c.pk in page.pending_approval} for c in page.rows],
     })
+
+
+@staff_required
+@require_GET
+def queue_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The whole queue for the page's filters, as CSV (streamed) or XLSX, brand-scoped."""
+    actor = _user(request)
+    try:
+        require(actor, "claims.view")
+    except PermissionDenied as exc:
+        return _refused(request, exc)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    rows = selectors.queue_export_rows(actor=actor, filters=_queue_form(request, actor).filters())
+    name = f"rabatt-queue-{utcnow():%Y%m%d-%H%M}"
+    header = selectors.QUEUE_EXPORT_HEADER
+    if fmt == "csv":
+        response: HttpResponseBase = StreamingHttpResponse(
+            exports.csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    return FileResponse(exports.xlsx_file("queue", header, rows), as_attachment=True,
+                        filename=f"{name}.xlsx", content_type=exports.XLSX_TYPE)
 
 
 def _risk_flags(claim: Claim) -> list[selectors.RiskFlag]:

@@ -9,6 +9,7 @@ from django.test import Client
 
 from rabatt.claims.models import Claim, ClaimStatus
 from rabatt.claims.tests.factories import claim_factory
+from rabatt.review import selectors
 from rabatt.review.models import AccessLog, ApprovalRequest, BulkJob, Note
 from rabatt.review.tests.factories import SUBMITTED_AT, verified_client
 
@@ -48,7 +49,6 @@ def test_queue_filters_and_keyset_pages(campaign, agent, django_assert_max_num_q
     assert [c.reference for c in page.rows] == [risky.reference]
     assert client.get("/staff/?country=SE").context["page"].rows == []
     # Three per page, then the rest after the cursor.
-    from rabatt.review import selectors
 
     first = selectors.queue_page(actor=agent, filters=selectors.QueueFilters(), limit=3)
     second = selectors.queue_page(actor=agent, filters=selectors.QueueFilters(),
@@ -177,7 +177,6 @@ def test_counts_follow_your_own_decision_and_campaign_names_are_told_apart(campa
 
 
 def test_queue_counts_are_kept_until_forgotten(campaign, agent):
-    from rabatt.review import selectors
 
     selectors.queue_counts_forget()  # nothing an earlier test counted
     claim_factory(campaign)
@@ -188,3 +187,35 @@ def test_queue_counts_are_kept_until_forgotten(campaign, agent):
     # ... until a decision forgets every kept count, in one read of the cache.
     selectors.queue_counts_forget()
     assert selectors.queue_counts(actor=agent)["submitted"] == 2
+
+
+def test_the_queue_exports_as_csv_and_xlsx_with_its_filters(campaign, agent):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    plain = claim_factory(campaign, submitted_at=SUBMITTED_AT)
+    risky = claim_factory(campaign, holder="Per Hansen",
+                          submitted_at=SUBMITTED_AT + timedelta(minutes=1))
+    client = verified_client(agent)
+    response = client.get("/staff/queue/export.csv")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="rabatt-queue-')
+    # A byte-order mark first, so that Excel reads the file as UTF-8.
+    table = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
+    assert table[0] == list(selectors.QUEUE_EXPORT_HEADER)
+    assert [row[0] for row in table[1:]] == [plain.reference, risky.reference]
+    assert [row[2] for row in table[1:]] == ["submitted", "submitted"]
+    assert table[1][-1] == ""
+    assert table[2][-1] == "bank_holder_mismatch"
+    # No personal data: neither the consumer's name nor the account holder's.
+    assert "Kari" not in str(table)
+    assert "Hansen" not in str(table)
+    # The page's filters apply, and the XLSX holds the same rows.
+    only_risky = client.get("/staff/queue/export.xlsx?risk=on")
+    assert only_risky.status_code == 200
+    sheet = load_workbook(io.BytesIO(only_risky.getvalue())).active
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [risky.reference]
+    assert client.get("/staff/queue/export.pdf").status_code == 404
+    assert b"export.csv" in client.get("/staff/queue/").content
