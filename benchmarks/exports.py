@@ -1,7 +1,7 @@
 """Claims export (CSV and XLSX): peak memory and time with 10 thousand and 1 million claims.
 
 Creates one throw-away PostgreSQL database per size (rabatt_exports_bench_<size>, dropped
-afterwards unless --keep), fills it with claims shaped as in benchmarks/dashboard.py (INSERT
+afterwards unless --keep), fills it with claims from benchmarks/_claims_data.py (INSERT
 ... SELECT generate_series), then measures each export in a fresh child process, so that one
 measurement's peak cannot hide in another's: the child sets Django up, logs a campaign manager
 in, requests /staff/reports/export/claims.<fmt> with the test client (in-process: middleware,
@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks._claims_data import admin_sql, fill_claims
 from benchmarks._common import ROOT, machine
 
 DB = "rabatt_exports_bench"
@@ -49,54 +50,6 @@ def _rss_kib() -> int:
     return 0
 
 
-def fill(*, size: int, campaign_id: int) -> float:
-    """Insert ``size`` codes, subjects and claims (the export reads claims only); return seconds."""
-    from django.db import connection
-
-    from benchmarks.dashboard import COUNTRIES, status_case
-
-    countries = "ARRAY[" + ",".join(f"'{c}'" for c, _ in COUNTRIES) + "]"
-    currencies = "ARRAY[" + ",".join(f"'{c}'" for _, c in COUNTRIES) + "]"
-    params = {"campaign": campaign_id, "last": size - 1}
-    began = time.perf_counter()
-    with connection.cursor() as cur:
-        cur.execute("""
-            INSERT INTO codes_code (campaign_id, channel, code, status, used_at, created_at)
-            SELECT %(campaign)s, 'retailer', 'BENCH' || g, 'used', now(), now()
-            FROM generate_series(0, %(last)s) g""", params)
-        cur.execute("""
-            INSERT INTO privacy_subject (id, email_digest, wrapped_key, created_at)
-            SELECT md5('subject' || g)::uuid, md5('email' || g), NULL, now()
-            FROM generate_series(0, %(last)s) g""", params)
-        # Only constants of this file and of dashboard.py are formatted into the SQL.
-        cur.execute(f"""
-            WITH s AS (
-              SELECT g, {status_case()} AS status,
-                     timestamptz '2019-07-21' + mod(g, 86400) * interval '1 second'
-                       + mod(g / 7, 50) * interval '1 day' AS submitted
-              FROM generate_series(0, %(last)s) g)
-            INSERT INTO claims_claim (
-              reference, campaign_id, code_id, subject_id, status, locale, first_name,
-              last_name, email, email_pattern, phone, address_line1, address_line2, postcode,
-              city, address_country, purchase_country, channel, retailer_id, purchased_at,
-              order_number, currency, amount, capped, terms_version, declarations,
-              marketing_consent, submitted_at, info_requested_at, info_due_at, decided_at,
-              decided_automatically, payment_due_at, bank_holder_match, updated_at)
-            SELECT 'BN-' || g, %(campaign)s, c.id, md5('subject' || g)::uuid, s.status, 'en',
-              'First' || g, 'Last', 'p' || g || '@example.com', 'p#@example.com', '',
-              'Street ' || g, '', lpad(mod(g, 9999)::text, 4, '0'), 'City',
-              ({countries})[1 + mod(g, 18)], ({countries})[1 + mod(g, 18)], 'retailer', NULL,
-              s.submitted - interval '3 days', '', ({currencies})[1 + mod(g, 18)],
-              10 + mod(g, 140), false, '1', '{{}}'::jsonb, false, s.submitted, NULL, NULL,
-              CASE WHEN s.status IN ('approved', 'paid', 'rejected', 'voided')
-                   THEN s.submitted + mod(g, 10) * interval '1 day' END, mod(g, 3) = 0,
-              CASE WHEN s.status IN ('approved', 'paid')
-                   THEN s.submitted + interval '33 days' END, 1.0, now()
-            FROM s JOIN codes_code c ON c.code = 'BENCH' || s.g""", params)  # noqa: S608
-        cur.execute("ANALYZE codes_code; ANALYZE privacy_subject; ANALYZE claims_claim;")
-    return time.perf_counter() - began
-
-
 def child_prepare(size: int) -> None:
     """Migrate, load the campaign and a manager, then insert ``size`` claims."""
     import django
@@ -112,7 +65,7 @@ def child_prepare(size: int) -> None:
     campaign, _ = campaign_load(data=load_path(
         ROOT / "examples" / "campaigns" / f"{SLUG}.yaml"))
     staff_user("campaign_manager", MANAGER)
-    print(json.dumps({"fill_seconds": fill(size=size, campaign_id=campaign.pk)}))
+    print(json.dumps({"fill_seconds": fill_claims(size=size, campaign_id=campaign.pk)}))
 
 
 def child_measure(fmt: str) -> None:
@@ -167,8 +120,6 @@ def main() -> int:
     if args.child_measure:
         child_measure(args.child_measure)
         return 0
-
-    from benchmarks.dashboard import admin_sql
 
     results: dict[tuple[int, str], dict[str, object]] = {}
     fills: dict[int, float] = {}

@@ -25,6 +25,11 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
+from benchmarks._claims_data import (  # noqa: E402
+    admin_sql,
+    fill_claims,
+    use_database,
+)
 from benchmarks._common import ROOT, machine, percentile  # noqa: E402
 
 DB = "rabatt_queue_bench"
@@ -36,86 +41,6 @@ PROPOSED_INDEXES = [
     "CREATE INDEX IF NOT EXISTS claims_claim_status_pay_due ON claims_claim "
     "(status, payment_due_at)",
 ]
-# Share of generated claims per status (roughly a campaign some weeks after its end).
-STATUSES = [("submitted", 10), ("in_review", 5), ("info_requested", 3), ("approved", 30),
-            ("paid", 40), ("rejected", 9), ("lapsed", 1), ("withdrawn", 1), ("voided", 1)]
-COUNTRIES = ["AU", "AT", "BE", "CA", "DK", "FI", "FR", "DE", "IE", "IT", "NL", "NO", "PL",
-             "ES", "SE", "CH", "GB", "US"]
-
-
-def admin_sql(admin_url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def status_case() -> str:
-    """SQL mapping g (the series number) to a status with the shares above."""
-    parts, upper = [], 0
-    for status, share in STATUSES:
-        upper += share
-        parts.append(f"WHEN mod(g::bigint * 7919, 100) < {upper} THEN '{status}'")
-    return "CASE " + " ".join(parts) + " END"
-
-
-def fill(*, start: int, stop: int, campaign_id: int) -> float:
-    """Insert codes, subjects and claims start..stop-1 in a few statements; return seconds."""
-    from django.db import connection
-
-    countries = "ARRAY[" + ",".join(f"'{c}'" for c in COUNTRIES) + "]"
-    params = {"campaign": campaign_id, "start": start, "last": stop - 1}
-    began = time.perf_counter()
-    with connection.cursor() as cur:
-        cur.execute("""
-            INSERT INTO codes_code (campaign_id, channel, code, status, used_at, created_at)
-            SELECT %(campaign)s, 'retailer', 'BENCH' || g, 'used', now(), now()
-            FROM generate_series(%(start)s, %(last)s) g""", params)
-        cur.execute("""
-            INSERT INTO privacy_subject (id, email_digest, wrapped_key, created_at)
-            SELECT md5('subject' || g)::uuid, md5('email' || g), NULL, now()
-            FROM generate_series(%(start)s, %(last)s) g""", params)
-        # Only constants of this file are formatted into the SQL (S608 does not apply).
-        cur.execute(f"""
-            WITH s AS (
-              SELECT g, {status_case()} AS status,
-                     timestamptz '2019-07-21' + mod(g, 4000000) * interval '1 second'
-                       + mod(g, 50) * interval '1 day' AS submitted
-              FROM generate_series(%(start)s, %(last)s) g)
-            INSERT INTO claims_claim (
-              reference, campaign_id, code_id, subject_id, status, locale, first_name,
-              last_name, email, phone, address_line1, address_line2, postcode, city,
-              address_country, purchase_country, channel, retailer_id, purchased_at,
-              order_number, currency, amount, capped, terms_version, declarations,
-              marketing_consent, submitted_at, info_requested_at, info_due_at, decided_at,
-              decided_automatically, payment_due_at, signals, updated_at)
-            SELECT 'BN-' || g, %(campaign)s, c.id, md5('subject' || g)::uuid, s.status, 'en',
-              'First' || g, 'Last', 'p' || g || '@example.com', '', 'Street ' || g, '',
-              lpad(mod(g, 9999)::text, 4, '0'), 'City', ({countries})[1 + mod(g, 18)],
-              ({countries})[1 + mod(g, 18)], 'retailer', NULL, s.submitted - interval '3 days',
-              '', 'EUR', 10 + mod(g, 140), false, '1', '{{}}'::jsonb, false, s.submitted,
-              CASE WHEN s.status = 'info_requested' THEN s.submitted + interval '2 days' END,
-              CASE WHEN s.status = 'info_requested' THEN s.submitted + interval '9 days' END,
-              CASE WHEN s.status IN ('approved', 'paid', 'rejected')
-                   THEN s.submitted + interval '3 days' END, false,
-              CASE WHEN s.status IN ('approved', 'paid')
-                   THEN s.submitted + interval '33 days' END,
-              CASE WHEN mod(g, 97) = 0 THEN '{{"bank_holder_match": 0.2}}'::jsonb
-                   ELSE '{{"bank_holder_match": 1.0}}'::jsonb END,
-              now()
-            FROM s JOIN codes_code c ON c.code = 'BENCH' || s.g""", params)  # noqa: S608
-        cur.execute("ANALYZE codes_code; ANALYZE privacy_subject; ANALYZE claims_claim;")
-    return time.perf_counter() - began
-
-
-def use_database(name: str) -> None:
-    """Point Django's default connection at another database (between requests only)."""
-    from django.db import connections
-
-    connections["default"].close()
-    connections["default"].settings_dict["NAME"] = name
-
-
 def deep_cursor(client, url: str, pages: int) -> str:
     """Follow "next page" ``pages`` times and return that page's URL."""
     import html
@@ -165,7 +90,8 @@ def prepare(args: argparse.Namespace, size: int) -> tuple[object, dict[str, str]
 
     from rabatt.campaigns.campaign_file import load_path
     from rabatt.campaigns.services import campaign_load
-    from rabatt.review.tests.factories import desk_claim, staff_user, verified_client
+    from rabatt.claims.tests.factories import claim_factory
+    from rabatt.review.tests.factories import staff_user, verified_client
 
     call_command("setup", verbosity=0)
     if not args.without_proposed_indexes:
@@ -175,8 +101,8 @@ def prepare(args: argparse.Namespace, size: int) -> tuple[object, dict[str, str]
     campaign, _ = campaign_load(data=load_path(
         ROOT / "examples" / "campaigns" / "sonos-summer-2019.yaml"))
     agent = staff_user("agent")
-    claim = desk_claim(campaign)  # a real claim (sealed bank details, a receipt) to open
-    seconds = fill(start=0, stop=size, campaign_id=campaign.pk)
+    claim = claim_factory(campaign)  # a real claim (sealed bank details, a receipt) to open
+    seconds = fill_claims(size=size, campaign_id=campaign.pk)
     client = verified_client(agent)
     pages = {
         "queue: to review (default)": "/staff/",
@@ -256,7 +182,7 @@ def write_table(args: argparse.Namespace, results: dict[str, dict[int, list[floa
         "once a minute).",
         "",
     ]
-    (ROOT / "benchmarks" / "queue.md").write_text("\n".join(lines))
+    (ROOT / "benchmarks" / "review_queue.md").write_text("\n".join(lines))
     print("\n".join(lines))
 
 

@@ -1,0 +1,129 @@
+"""Claims in bulk for the PostgreSQL benchmarks: throw-away databases filled with SQL.
+
+The dashboard, review queue and exports benchmarks measure pages over 10 thousand and 1 million
+claims. Made through the services that would take hours, so the rows are written with
+``INSERT ... SELECT generate_series`` in the shape the services leave them (a used code, a
+subject, the claim; the dashboard's day rollups on request). The numbers only need to look like
+a campaign some weeks after its end: the shares of the statuses, 18 countries, their currencies.
+"""
+
+from __future__ import annotations
+
+import time
+
+# Share of generated claims per status (roughly a campaign some weeks after its end).
+STATUSES = [("submitted", 10), ("in_review", 5), ("info_requested", 3), ("approved", 30),
+            ("paid", 40), ("rejected", 9), ("lapsed", 1), ("withdrawn", 1), ("voided", 1)]
+COUNTRIES = [("AU", "AUD"), ("AT", "EUR"), ("BE", "EUR"), ("CA", "CAD"), ("DK", "DKK"),
+             ("FI", "EUR"), ("FR", "EUR"), ("DE", "EUR"), ("IE", "EUR"), ("IT", "EUR"),
+             ("NL", "EUR"), ("NO", "NOK"), ("PL", "PLN"), ("ES", "EUR"), ("SE", "SEK"),
+             ("CH", "CHF"), ("GB", "GBP"), ("US", "USD")]
+
+
+def admin_sql(admin_url: str, sql: str) -> None:
+    """Run one statement outside a transaction (CREATE or DROP DATABASE)."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def use_database(name: str) -> None:
+    """Point Django's default connection at another database (between requests only)."""
+    from django.db import connections
+
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = name
+
+
+def status_case() -> str:
+    """Return SQL mapping g (the series number) to a status with the shares above."""
+    parts, upper = [], 0
+    for status, share in STATUSES:
+        upper += share
+        parts.append(f"WHEN mod(g::bigint * 7919, 100) < {upper} THEN '{status}'")
+    return "CASE " + " ".join(parts) + " END"
+
+
+def fill_claims(*, size: int, campaign_id: int) -> float:
+    """Insert ``size`` used codes, subjects and claims in three statements; return seconds."""
+    from django.db import connection
+
+    countries = "ARRAY[" + ",".join(f"'{c}'" for c, _ in COUNTRIES) + "]"
+    currencies = "ARRAY[" + ",".join(f"'{c}'" for _, c in COUNTRIES) + "]"
+    params = {"campaign": campaign_id, "last": size - 1}
+    began = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("""
+            INSERT INTO codes_code (campaign_id, channel, code, status, used_at, created_at)
+            SELECT %(campaign)s, 'retailer', 'BENCH' || g, 'used', now(), now()
+            FROM generate_series(0, %(last)s) g""", params)
+        cur.execute("""
+            INSERT INTO privacy_subject (id, email_digest, wrapped_key, created_at)
+            SELECT md5('subject' || g)::uuid, md5('email' || g), NULL, now()
+            FROM generate_series(0, %(last)s) g""", params)
+        # Only constants of this file are formatted into the SQL.
+        cur.execute(f"""
+            WITH s AS (
+              SELECT g, {status_case()} AS status,
+                     timestamptz '2019-07-21' + mod(g, 86400) * interval '1 second'
+                       + mod(g / 7, 50) * interval '1 day' AS submitted
+              FROM generate_series(0, %(last)s) g)
+            INSERT INTO claims_claim (
+              reference, campaign_id, code_id, subject_id, status, locale, first_name,
+              last_name, email, email_pattern, phone, address_line1, address_line2, postcode,
+              city, address_country, purchase_country, channel, retailer_id, purchased_at,
+              order_number, currency, amount, capped, terms_version, declarations,
+              marketing_consent, submitted_at, info_requested_at, info_due_at, decided_at,
+              decided_automatically, payment_due_at, bank_holder_match, updated_at)
+            SELECT 'BN-' || g, %(campaign)s, c.id, md5('subject' || g)::uuid, s.status, 'en',
+              'First' || g, 'Last', 'p' || g || '@example.com', 'p#@example.com', '',
+              'Street ' || g, '', lpad(mod(g, 9999)::text, 4, '0'), 'City',
+              ({countries})[1 + mod(g, 18)], ({countries})[1 + mod(g, 18)], 'retailer', NULL,
+              s.submitted - interval '3 days', '', ({currencies})[1 + mod(g, 18)],
+              10 + mod(g, 140), false, '1', '{{}}'::jsonb, false, s.submitted,
+              CASE WHEN s.status = 'info_requested' THEN s.submitted + interval '2 days' END,
+              CASE WHEN s.status = 'info_requested' THEN s.submitted + interval '9 days' END,
+              CASE WHEN s.status IN ('approved', 'paid', 'rejected', 'voided')
+                   THEN s.submitted + mod(g, 10) * interval '1 day' END, mod(g, 3) = 0,
+              CASE WHEN s.status IN ('approved', 'paid')
+                   THEN s.submitted + interval '33 days' END,
+              CASE WHEN mod(g, 97) = 0 THEN 0.2 ELSE 1.0 END, now()
+            FROM s JOIN codes_code c ON c.code = 'BENCH' || s.g""", params)  # noqa: S608
+        cur.execute("ANALYZE codes_code; ANALYZE privacy_subject; ANALYZE claims_claim;")
+    return time.perf_counter() - began
+
+
+def fill_rollups(*, campaign_id: int) -> float:
+    """Build the day rollups of a campaign's claims in two statements; return seconds."""
+    from django.db import connection
+
+    params = {"campaign": campaign_id}
+    began = time.perf_counter()
+    with connection.cursor() as cur:
+        # What reports.services keeps up to date event by event, built here in one statement.
+        cur.execute("""
+            INSERT INTO reports_claimday (
+              campaign_id, day, country, currency, status, claims, amount, decided, decided_7d,
+              decision_seconds, automatic, paid, paid_30d, paid_seconds, checked, verified,
+              duplicates, low_match)
+            SELECT campaign_id, (submitted_at AT TIME ZONE 'UTC')::date, purchase_country,
+              currency, status, count(*), sum(amount), count(decided_at),
+              count(*) FILTER (WHERE decided_at - submitted_at <= interval '7 days'),
+              coalesce(sum(extract(epoch FROM decided_at - submitted_at)), 0)::bigint,
+              count(*) FILTER (WHERE decided_automatically AND decided_at IS NOT NULL),
+              count(*) FILTER (WHERE status = 'paid'), count(*) FILTER (WHERE status = 'paid'),
+              (count(*) FILTER (WHERE status = 'paid')) * 20 * 86400, count(*),
+              count(*) FILTER (WHERE mod(id, 5) <> 0), count(*) FILTER (WHERE mod(id, 89) = 0),
+              count(*) FILTER (WHERE bank_holder_match < 0.6)
+            FROM claims_claim WHERE campaign_id = %(campaign)s GROUP BY 1, 2, 3, 4, 5""",
+                    params)
+        cur.execute("""
+            INSERT INTO reports_reasonday (campaign_id, day, country, kind, reason, count)
+            SELECT campaign_id, (decided_at AT TIME ZONE 'UTC')::date, purchase_country,
+              'reject', CASE WHEN mod(id, 3) = 0 THEN 'not_eligible' ELSE 'blurred' END,
+              count(*)
+            FROM claims_claim WHERE campaign_id = %(campaign)s AND status = 'rejected'
+            GROUP BY 1, 2, 3, 4, 5""", params)
+        cur.execute("ANALYZE reports_claimday; ANALYZE reports_reasonday;")
+    return time.perf_counter() - began
