@@ -40,6 +40,17 @@ def log_in(page: Page, base: str, user: User, *, enrol: bool = False, shot=None)
     expect(page.get_by_role("heading", level=1)).to_have_text("Claims queue")
 
 
+def sign_in_at(page: Page, url: str, user: User) -> None:
+    """Open ``url`` signed out, sign in with password and code (an enrolled authenticator)."""
+    page.goto(url)
+    dismiss_cookie_banner(page)
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Six-digit code from your authenticator app").fill(code_for(user))
+    page.get_by_role("button", name="Log in").click()
+
+
 def dismiss_cookie_banner(page: Page) -> None:
     """Answer the site's cookie banner (strictly necessary only) if it is shown."""
     button = page.get_by_role("button", name="Only strictly necessary")

@@ -12,19 +12,16 @@ from rabatt.campaigns.services import brand_create
 from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.tests.factories import claim_factory
 from rabatt.review.tests.factories import PASSWORD
-from tests.browser.desk_helpers import assert_accessible, code_for, dismiss_cookie_banner
+from tests.browser.desk_helpers import (
+    assert_accessible,
+    sign_in_at,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _log_in_to_dashboard(page: Page, base: str, user) -> None:
-    page.goto(f"{base}/staff/reports/")
-    dismiss_cookie_banner(page)
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Six-digit code from your authenticator app").fill(code_for(user))
-    page.get_by_role("button", name="Log in").click()
+    sign_in_at(page, f"{base}/staff/reports/", user)
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
 
 

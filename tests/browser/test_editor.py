@@ -16,7 +16,10 @@ from rabatt.campaigns.services import brand_create
 from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.review.tests.factories import PASSWORD
 from tests.browser.conftest import EXAMPLE_TODAY
-from tests.browser.desk_helpers import assert_accessible, code_for, dismiss_cookie_banner
+from tests.browser.desk_helpers import (
+    assert_accessible,
+    sign_in_at,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,13 +32,7 @@ def _manager(email: str):
 
 
 def _log_in(page: Page, url: str, user) -> None:
-    page.goto(url)
-    dismiss_cookie_banner(page)
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Six-digit code from your authenticator app").fill(code_for(user))
-    page.get_by_role("button", name="Log in").click()
+    sign_in_at(page, url, user)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Campaign sonos-summer-2019")
 

@@ -12,20 +12,17 @@ from rabatt.accounts.roles import Role
 from rabatt.campaigns.services import brand_create
 from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.tests.factories import claim_factory
-from rabatt.review.tests.factories import PASSWORD, staff_user
-from tests.browser.desk_helpers import assert_accessible, code_for, dismiss_cookie_banner
+from rabatt.review.tests.factories import staff_user
+from tests.browser.desk_helpers import (
+    assert_accessible,
+    sign_in_at,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page: Page, base: str, user) -> None:
-    page.goto(f"{base}/staff/")
-    dismiss_cookie_banner(page)
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Six-digit code from your authenticator app").fill(code_for(user))
-    page.get_by_role("button", name="Log in").click()
+    sign_in_at(page, f"{base}/staff/", user)
     expect(page.get_by_role("navigation", name="Staff pages")).to_be_visible()
 
 
