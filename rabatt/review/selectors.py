@@ -66,6 +66,7 @@ RISK_LABELS = {
     "duplicate_receipt": _("The same receipt is on another claim"),
     "duplicate_bank": _("The same bank account is on another claim"),
     "bank_shared": _("One bank account for claims of different people"),
+    "device_shared": _("One browser for claims of different people"),
     "email_pattern": _("Many claims from one e-mail pattern"),
     "receipt_contradicts": _("The receipt contradicts the claim"),
     "near_duplicate_receipt": _("A nearly identical receipt picture is on another claim"),
@@ -77,7 +78,7 @@ RISK_LABELS = {
 # dearest products claim).
 RISK_WEIGHTS = {
     "bank_shared": 5, "duplicate_receipt": 5, "same_purchase_elsewhere": 4,
-    "near_duplicate_receipt": 4, "email_pattern": 3, "receipt_contradicts": 3,
+    "near_duplicate_receipt": 4, "device_shared": 4, "email_pattern": 3, "receipt_contradicts": 3,
     "bank_holder_mismatch": 3, "amount_near_cap": 1,
 }
 # Different addresses of one e-mail pattern (this claim's included) that raise the flag.
@@ -137,6 +138,8 @@ def _risk_conditions() -> dict[str, Q]:
     same_pattern = (Claim.objects.filter(email_pattern=OuterRef("email_pattern"))
                     .values("email_pattern").annotate(n=Count("email", distinct=True))
                     .values("n"))
+    shared_device = Claim.objects.filter(device_hash=OuterRef("device_hash")).exclude(
+        subject_id=OuterRef("subject_id"))
     cap = Cap.objects.filter(campaign_id=OuterRef("campaign_id"), channel=OuterRef("channel"),
                              currency=OuterRef("currency")).values("amount")[:1]
     contradicts = Q()
@@ -144,6 +147,7 @@ def _risk_conditions() -> dict[str, Q]:
         contradicts |= Q(**{f"receipt_check__fields__{name}__status": "mismatch"})
     return {
         "bank_shared": Q(Exists(shared_bank)),
+        "device_shared": ~Q(device_hash="") & Q(Exists(shared_device)),
         "duplicate_receipt": Q(receipt_check__duplicate_count__gt=0),
         "email_pattern": ~Q(email_pattern="") & Q(GreaterThanOrEqual(
             Subquery(same_pattern[:1], output_field=IntegerField()), EMAIL_PATTERN_MIN)),
@@ -360,6 +364,20 @@ def _bank_flags(claim: Claim) -> list[RiskFlag]:
     return flags
 
 
+def _device_flag(claim: Claim) -> list[RiskFlag]:
+    if not claim.device_hash:
+        return []
+    others = list(Claim.objects.filter(device_hash=claim.device_hash)
+                  .exclude(subject_id=claim.subject_id).order_by("submitted_at", "pk")
+                  .values_list("reference", "subject_id")[:RISK_OTHERS_MAX])
+    if not others:
+        return []
+    return [_flag("device_shared", str(_(
+        "The same browser sent %(claims)s claims of %(people)s other people.")) % {
+        "claims": len(others), "people": len({s for _r, s in others})},
+        [r for r, _s in others])]
+
+
 def _email_flag(claim: Claim) -> list[RiskFlag]:
     if not claim.email_pattern:
         return []
@@ -412,7 +430,7 @@ def _cap_flag(claim: Claim) -> list[RiskFlag]:
 
 def claim_risk(*, claim: Claim) -> list[RiskFlag]:
     """Every risk flag of a claim with its evidence and the other claims, weightiest first."""
-    flags = (_bank_flags(claim) + _email_flag(claim) + _receipt_flags(_check_of(claim))
+    flags = (_bank_flags(claim) + _device_flag(claim) + _email_flag(claim) + _receipt_flags(_check_of(claim))
              + _cap_flag(claim))
     return sorted(flags, key=lambda f: -f.weight)
 
