@@ -15,9 +15,9 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from pathlib import PurePath
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from django.utils.functional import Promise

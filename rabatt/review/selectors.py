@@ -430,8 +430,8 @@ def _cap_flag(claim: Claim) -> list[RiskFlag]:
 
 def claim_risk(*, claim: Claim) -> list[RiskFlag]:
     """Every risk flag of a claim with its evidence and the other claims, weightiest first."""
-    flags = (_bank_flags(claim) + _device_flag(claim) + _email_flag(claim) + _receipt_flags(_check_of(claim))
-             + _cap_flag(claim))
+    flags = (_bank_flags(claim) + _device_flag(claim) + _email_flag(claim)
+             + _receipt_flags(_check_of(claim)) + _cap_flag(claim))
     return sorted(flags, key=lambda f: -f.weight)
 
 

@@ -94,8 +94,9 @@ def test_one_browser_for_claims_of_different_people(campaign):
 def test_one_persons_claims_from_one_browser_are_no_flag(campaign):
     first = claim_factory(campaign, email="kari@example.no", device=DEVICE)
     claim_factory(campaign, email="kari@example.no", device=DEVICE, bank={"iban": OTHER_IBAN})
+    # Without the cookie: an empty hash matches nothing.
     without = [claim_factory(campaign, email=f"p{i}@example.no", bank={"iban": iban})
-               for i, iban in enumerate((THIRD_IBAN, "NO49 1234 5678 911"))]  # no cookie: an empty hash matches nothing
+               for i, iban in enumerate((THIRD_IBAN, "NO49 1234 5678 911"))]
     assert claim_risk(claim=first) == []
     assert all(claim_risk(claim=c) == [] for c in without)
     assert not Claim.objects.filter(selectors.risk_q()).exists()
