@@ -28,7 +28,7 @@ DATAMAP = [
                                   sample="ingrid.b*@example.no",
                                   note="the address without +tags and trailing digits, to "
                                        "find many claims from one pattern"),
-        "device_hash": personal(C.IDENTIFIER, ("fraud",), "transaction",
+        "device_fingerprint": personal(C.IDENTIFIER, ("fraud",), "transaction",
                                 erasure=E.PSEUDONYMISE, pseudonym="", sample="d" * 64,
                                 note="keyed hash of a random cookie the claim form sets, to "
                                      "find one browser behind claims of different people"),

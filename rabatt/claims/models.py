@@ -59,7 +59,7 @@ class Claim(models.Model):
     # Keyed hash of the random device cookie the claim form sets: one browser behind claims of
     # different people is a risk flag on the desk. Empty when the browser kept no cookie (or the
     # claim came through the API).
-    device_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    device_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     address_line1 = models.CharField(max_length=200)
     address_line2 = models.CharField(max_length=200, blank=True)
     postcode = models.CharField(max_length=20)

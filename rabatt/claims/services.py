@@ -166,7 +166,7 @@ def bank_fingerprint(account: BankAccount) -> str:
     return hmac.new(key, ident.encode(), hashlib.sha256).hexdigest()
 
 
-def device_fingerprint(device: str) -> str:
+def device_fingerprint_of(device: str) -> str:
     """Hash the browser's device cookie with a key of ours; empty when there is none."""
     if not device:
         return ""
@@ -329,7 +329,7 @@ def claim_submit(
             code_mark_used(code=code_row)
             claim = _claim_create(campaign, code_row, subject, person, purchase, quote, locale,
                                   declarations, marketing_consent, now, name_match.score,
-                                  device_hash=device_fingerprint(device))
+                                  device_fingerprint=device_fingerprint_of(device))
             consent_record(subject=subject, purpose="marketing", given=marketing_consent,
                            notice_version=terms_version(campaign), source="claim_form")
             products = {p.code: p for p in Product.objects.filter(campaign=campaign)}
@@ -377,7 +377,7 @@ def _delete_files(receipts: Sequence[ReceiptFile]) -> None:
 def _claim_create(campaign: Campaign, code_row: Any, subject: Subject, person: PersonIn,
                   purchase: PurchaseIn, quote: Any, locale: str, declarations: DeclarationsIn,
                   marketing_consent: bool, now: datetime, name_score: float, *,
-                  device_hash: str = "") -> Claim:
+                  device_fingerprint: str = "") -> Claim:
     retailer = (Retailer.objects.filter(campaign=campaign, code=purchase.retailer).first()
                 if purchase.retailer else None)
     for _attempt in range(5):
@@ -387,7 +387,8 @@ def _claim_create(campaign: Campaign, code_row: Any, subject: Subject, person: P
                     reference=reference_new(), campaign=campaign, code=code_row, subject=subject,
                     locale=locale, first_name=person.first_name.strip(),
                     last_name=person.last_name.strip(), email=person.email.strip(),
-                    email_pattern=email_pattern(person.email), device_hash=device_hash,
+                    email_pattern=email_pattern(person.email),
+                    device_fingerprint=device_fingerprint,
                     phone=person.phone.strip(), address_line1=person.address_line1.strip(),
                     address_line2=person.address_line2.strip(), postcode=person.postcode.strip(),
                     city=person.city.strip(), address_country=person.country,

@@ -138,7 +138,7 @@ def _risk_conditions() -> dict[str, Q]:
     same_pattern = (Claim.objects.filter(email_pattern=OuterRef("email_pattern"))
                     .values("email_pattern").annotate(n=Count("email", distinct=True))
                     .values("n"))
-    shared_device = Claim.objects.filter(device_hash=OuterRef("device_hash")).exclude(
+    shared_device = Claim.objects.filter(device_fingerprint=OuterRef("device_fingerprint")).exclude(
         subject_id=OuterRef("subject_id"))
     cap = Cap.objects.filter(campaign_id=OuterRef("campaign_id"), channel=OuterRef("channel"),
                              currency=OuterRef("currency")).values("amount")[:1]
@@ -147,7 +147,7 @@ def _risk_conditions() -> dict[str, Q]:
         contradicts |= Q(**{f"receipt_check__fields__{name}__status": "mismatch"})
     return {
         "bank_shared": Q(Exists(shared_bank)),
-        "device_shared": ~Q(device_hash="") & Q(Exists(shared_device)),
+        "device_shared": ~Q(device_fingerprint="") & Q(Exists(shared_device)),
         "duplicate_receipt": Q(receipt_check__duplicate_count__gt=0),
         "email_pattern": ~Q(email_pattern="") & Q(GreaterThanOrEqual(
             Subquery(same_pattern[:1], output_field=IntegerField()), EMAIL_PATTERN_MIN)),
@@ -365,9 +365,9 @@ def _bank_flags(claim: Claim) -> list[RiskFlag]:
 
 
 def _device_flag(claim: Claim) -> list[RiskFlag]:
-    if not claim.device_hash:
+    if not claim.device_fingerprint:
         return []
-    others = list(Claim.objects.filter(device_hash=claim.device_hash)
+    others = list(Claim.objects.filter(device_fingerprint=claim.device_fingerprint)
                   .exclude(subject_id=claim.subject_id).order_by("submitted_at", "pk")
                   .values_list("reference", "subject_id")[:RISK_OTHERS_MAX])
     if not others:

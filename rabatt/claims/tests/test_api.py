@@ -166,7 +166,7 @@ def test_wrong_file_type_is_415(client, campaign):
 def test_a_file_that_is_not_what_its_name_says_is_415_saying_so(client, campaign, name, kind,
                                                                  code, message):
     code_text = code_new(campaign)
-    response = post_claim(client, payload(code_text),
+    response = post_claim(client, payload(code_text, locale="en"),
                           files=[(name, b"<html><body>hi</body></html>", kind)])
     assert response.status_code == 415
     assert response.json()["code"] == code

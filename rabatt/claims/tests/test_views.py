@@ -16,7 +16,7 @@ from django.test import Client
 from rabatt.campaigns.models import Campaign
 from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.models import Claim, ClaimDraft, ClaimStatus
-from rabatt.claims.services import claim_request_info, device_fingerprint
+from rabatt.claims.services import claim_request_info, device_fingerprint_of
 from rabatt.claims.tests.factories import code_new, receipt_jpeg
 from rabatt.codes.models import Code, CodeStatus
 from rabatt.receipts.models import ReceiptFile
@@ -540,8 +540,8 @@ def test_the_wizard_gives_the_browser_a_device_id_and_the_claim_keeps_its_hash(c
     assert "rabatt_device" not in client.get(f"{URL}code/").cookies  # kept, not renewed
     walk(client, campaign, "")
     claim = Claim.objects.get()
-    assert claim.device_hash == device_fingerprint(device.value)
-    assert device.value not in claim.device_hash
+    assert claim.device_fingerprint == device_fingerprint_of(device.value)
+    assert device.value not in claim.device_fingerprint
 
 
 def test_a_browser_that_sends_no_valid_device_id_gets_a_new_one(client, campaign):
@@ -549,7 +549,7 @@ def test_a_browser_that_sends_no_valid_device_id_gets_a_new_one(client, campaign
     response = client.get(f"{URL}code/")
     assert response.cookies["rabatt_device"].value != "<script>"
     walk(client, campaign, "")
-    assert Claim.objects.get().device_hash == device_fingerprint(
+    assert Claim.objects.get().device_fingerprint == device_fingerprint_of(
         response.cookies["rabatt_device"].value)
 
 

@@ -85,8 +85,8 @@ def test_one_browser_for_claims_of_different_people(campaign):
     assert flag.weight == 4
     assert "device_shared" not in flags_of(elsewhere)
     # Only the keyed hash is stored, never the cookie itself.
-    assert Claim.objects.get(pk=claim.pk).device_hash not in ("", DEVICE)
-    assert not Claim.objects.filter(device_hash=DEVICE).exists()
+    assert Claim.objects.get(pk=claim.pk).device_fingerprint not in ("", DEVICE)
+    assert not Claim.objects.filter(device_fingerprint=DEVICE).exists()
     flagged = set(Claim.objects.filter(selectors.risk_q()).values_list("pk", flat=True))
     assert flagged == {c.pk for c in [*others, claim]}
 

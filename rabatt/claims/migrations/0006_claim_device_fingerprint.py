@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='claim',
-            name='device_hash',
+            name='device_fingerprint',
             field=models.CharField(blank=True, db_index=True, max_length=64),
         ),
     ]
