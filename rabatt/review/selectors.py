@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from rabatt.accounts import conf
 from rabatt.accounts.selectors import brand_ids_visible_to, scope_by_brand
@@ -372,10 +373,15 @@ def _device_flag(claim: Claim) -> list[RiskFlag]:
                   .values_list("reference", "subject_id")[:RISK_OTHERS_MAX])
     if not others:
         return []
-    return [_flag("device_shared", str(_(
-        "The same browser sent %(claims)s claims of %(people)s other people.")) % {
-        "claims": len(others), "people": len({s for _r, s in others})},
-        [r for r, _s in others])]
+    people = len({s for _r, s in others})
+    if people == 1:
+        evidence = ngettext("The same browser sent %(claims)s claim of another person.",
+                            "The same browser sent %(claims)s claims of another person.",
+                            len(others))
+    else:
+        evidence = str(_("The same browser sent %(claims)s claims of %(people)s other people."))
+    return [_flag("device_shared", evidence % {"claims": len(others), "people": people},
+                  [r for r, _s in others])]
 
 
 def _email_flag(claim: Claim) -> list[RiskFlag]:

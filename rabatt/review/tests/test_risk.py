@@ -115,7 +115,7 @@ def test_the_queue_filters_and_sorts_by_a_shared_browser(campaign, agent):
         ["device_shared"], ["device_shared"], []]
     html = verified_client(agent).get(f"/staff/claims/{pair[0].reference}/").content.decode()
     assert 'data-flag="device_shared"' in html
-    assert "The same browser sent 1 claims of 1 other people." in html
+    assert "The same browser sent 1 claim of another person." in html
     assert f'href="/staff/claims/{pair[1].reference}/"' in html
 
 
