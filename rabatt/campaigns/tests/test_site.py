@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
@@ -149,7 +149,8 @@ def _page_text(html: str) -> str:
 @pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
 def test_a_shifted_copy_of_the_example_shows_no_fixed_date_in_any_language(client, language):
     data = example_data()
-    campaign = campaign_factory(data, shift_days=365 * 5 + 2, slug="sonos-shifted")
+    shift = 365 * 5 + 2
+    campaign = campaign_factory(data, shift_days=shift, slug="sonos-shifted")
     html = client.get("/c/sonos-shifted/", headers={"Accept-Language": language})
     text = _page_text(html.content.decode())
     assert html.headers["Content-Language"] == language
@@ -163,4 +164,7 @@ def test_a_shifted_copy_of_the_example_shows_no_fixed_date_in_any_language(clien
                    campaign.claims_end_before - minute):
         assert moment.year == 2024
         assert local_date(moment, UTC_ZONE, language) in text
+    # The terms' "updated" day moved with the window too, written for the language.
+    updated = date.fromisoformat(data["content"]["terms"]["updated"]) + timedelta(days=shift)
+    assert local_date(updated, language=language) in text
     assert "{" not in text
