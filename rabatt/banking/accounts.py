@@ -227,7 +227,7 @@ def _domestic_bban(country: str, typed: str) -> tuple[str, str | None]:
                        if sort_code.startswith(p)), None)
         if prefix is None:
             raise BankDetailsError(
-                "sort_code_unknown", field="iban", domestic=True,
+                "sort_code_unknown", field="iban", domestic=True, typed=typed.strip(),
                 sort_code=f"{sort_code[:2]}-{sort_code[2:4]}-{sort_code[4:]}")
         return banks[prefix] + sort_code + account, None
     if country in _SPLIT_FORMATS and len(groups) == 2:

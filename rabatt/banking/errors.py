@@ -47,8 +47,9 @@ DOMESTIC_MESSAGES: dict[str, Promise] = {
                       "the digits."),
     "iban_invalid_length": _("“%(typed)s” has %(length)s digits; an account number in "
                              "%(country)s has %(expected)s. You can also give your IBAN."),
-    "sort_code_unknown": _("We cannot tell the bank of the sort code %(sort_code)s: please give "
-                           "your IBAN (it is on your statement and in your banking app)."),
+    "sort_code_unknown": _("We cannot tell the bank of “%(typed)s” from its sort code "
+                           "%(sort_code)s: please give the IBAN printed on your bank statement "
+                           "(it is also in your banking app)."),
 }
 DOMESTIC_MESSAGES["iban_invalid_checksum"] = DOMESTIC_MESSAGES["iban_invalid"]
 DOMESTIC_MESSAGES["bban_invalid"] = DOMESTIC_MESSAGES["iban_invalid"]

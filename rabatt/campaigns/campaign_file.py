@@ -11,7 +11,7 @@ import json
 import re
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -308,10 +308,23 @@ def load_text(text: str, *, shift_days: int = 0, slug: str | None = None,
         }
         data["claims"] = {**data["claims"],
                           "ends_before": format_datetime(validated.claims_end_before)}
+        _terms_updated_shift(data, delta)
     # Live or still to come: every consumer must find the campaign in their own language.
     if validated.claims_end_before > utcnow() and (gaps := language_gaps(data)):
         raise CampaignFileError(gaps)
     return validated
+
+
+def _terms_updated_shift(data: dict[str, Any], delta: timedelta) -> None:
+    """Move the terms' "updated" day with the window, so a shifted copy shows no old date."""
+    terms = (data.get("content") or {}).get("terms")
+    if not isinstance(terms, dict) or not terms.get("updated"):
+        return
+    try:
+        day = date.fromisoformat(str(terms["updated"]))
+    except ValueError:
+        return  # not a day: shown as written
+    terms["updated"] = (day + delta).isoformat()
 
 
 def load_path(path: str | Path, **kwargs: Any) -> CampaignData:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -78,6 +78,16 @@ def campaign_dates_fill(text: str, campaign: Campaign) -> str:
             # The terms state the window in GMT: the days are GMT days too.
             text = text.replace(placeholder, local_date(moment, UTC_ZONE))
     return text
+
+
+def _terms_day(value: Any) -> str:
+    """The terms' "updated" day in the viewer's language; a text that is no day, as written."""
+    if not value:
+        return ""
+    try:
+        return local_date(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 def campaign_countries(campaign: Campaign) -> list[tuple[str, str, str]]:
@@ -162,7 +172,7 @@ def site(request: HttpRequest, slug: str) -> HttpResponse:
         "retailers": [{"name": r.name, "website": r.website if r.website.startswith(
             ("https://", "http://")) else ""} for r in campaign.retailers.filter(country=country)],
         "terms_version": str(terms.get("version") or "1"),
-        "terms_updated": terms.get("updated") or "",
+        "terms_updated": _terms_day(terms.get("updated")),
         "terms": content_text(terms.get("text"), campaign),
         "faq": [{"id": item.get("id") or f"q{i}", "question": translated(item.get("question")),
                  "answer": content_text(item.get("answer"), campaign)}

@@ -28,6 +28,10 @@ DATAMAP = [
                                   sample="ingrid.b*@example.no",
                                   note="the address without +tags and trailing digits, to "
                                        "find many claims from one pattern"),
+        "device_fingerprint": personal(C.IDENTIFIER, ("fraud",), "transaction",
+                                erasure=E.PSEUDONYMISE, pseudonym="", sample="d" * 64,
+                                note="keyed hash of a random cookie the claim form sets, to "
+                                     "find one browser behind claims of different people"),
         "phone": personal(C.CONTACT, ("claim",), "transaction", erasure=E.PSEUDONYMISE,
                           pseudonym="", sample="+47 987 65 432"),
         "address_line1": personal(C.CONTACT, ("claim",), "transaction",

@@ -154,9 +154,12 @@ class PurchaseForm(Form):
         for retailer in Retailer.objects.filter(campaign=campaign):
             by_country.setdefault(retailer.country, []).append((retailer.code, retailer.name))
         self.retailers_by_country = by_country
+        # Without JavaScript the list cannot follow the country: each country's retailers go
+        # under its name, the country already known (chosen, or guessed from the visit) first.
+        known = str((self.data if self.is_bound else self.initial).get("country") or "").upper()
         self._choices("retailer", [("", _("Choose a retailer")), *[
             (country_name(code), items) for code, items in sorted(
-                by_country.items(), key=lambda kv: country_name(kv[0]))
+                by_country.items(), key=lambda kv: (kv[0] != known, country_name(kv[0])))
         ]])
         first, last = purchase_date_range(campaign)
         self.first_day, self.last_day = first, last

@@ -56,6 +56,10 @@ class Claim(models.Model):
     # digits) taken out: many claims from one pattern are a risk flag on the desk.
     email_pattern = models.CharField(max_length=254, blank=True, db_index=True)
     phone = models.CharField(max_length=40, blank=True)
+    # Keyed hash of the random device cookie the claim form sets: one browser behind claims of
+    # different people is a risk flag on the desk. Empty when the browser kept no cookie (or the
+    # claim came through the API).
+    device_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     address_line1 = models.CharField(max_length=200)
     address_line2 = models.CharField(max_length=200, blank=True)
     postcode = models.CharField(max_length=20)

@@ -167,6 +167,14 @@ def bank_fingerprint(account: BankAccount) -> str:
     return hmac.new(key, ident.encode(), hashlib.sha256).hexdigest()
 
 
+def device_fingerprint_of(device: str) -> str:
+    """Hash the browser's device cookie with a key of ours; empty when there is none."""
+    if not device:
+        return ""
+    key = hashlib.sha256(b"rabatt-device-fingerprint:" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, device.encode(), hashlib.sha256).hexdigest()
+
+
 def bank_validate(*, country: str, currency: str, bank: BankIn) -> BankAccount:
     """Validate bank details for ``country``; the generic ``bank_code`` maps per country."""
     if not bank.account_holder.strip():
@@ -267,6 +275,7 @@ def claim_submit(
     uploads: Sequence[SafeFile] = (),
     raw_uploads: Sequence[RawUpload] = (),
     draft: ClaimDraft | None = None,
+    device: str = "",
     now: datetime | None = None,
     on_created: Any = None,
 ) -> Claim:
@@ -275,6 +284,7 @@ def claim_submit(
     ``raw_uploads`` are vetted only once the code, the purchase and the bank details pass, so
     that the costly file checks cannot be had without a valid code (they raise UploadRefused).
     ``on_created(claim)`` runs inside the transaction (e.g. to record an idempotent answer).
+    ``device`` is the browser's device cookie; only its keyed hash is stored.
     """
     now = now or utcnow()
     campaign_accepts_claims_check(campaign=campaign)
@@ -320,7 +330,8 @@ def claim_submit(
             subject_ensure_processable(subject)
             code_mark_used(code=code_row)
             claim = _claim_create(campaign, code_row, subject, person, purchase, quote, locale,
-                                  declarations, marketing_consent, now, name_match.score)
+                                  declarations, marketing_consent, now, name_match.score,
+                                  device_fingerprint=device_fingerprint_of(device))
             consent_record(subject=subject, purpose="marketing", given=marketing_consent,
                            notice_version=terms_version(campaign), source="claim_form")
             products = {p.code: p for p in Product.objects.filter(campaign=campaign)}
@@ -367,7 +378,8 @@ def _delete_files(receipts: Sequence[ReceiptFile]) -> None:
 
 def _claim_create(campaign: Campaign, code_row: Any, subject: Subject, person: PersonIn,
                   purchase: PurchaseIn, quote: Any, locale: str, declarations: DeclarationsIn,
-                  marketing_consent: bool, now: datetime, name_score: float) -> Claim:
+                  marketing_consent: bool, now: datetime, name_score: float, *,
+                  device_fingerprint: str = "") -> Claim:
     retailer = (Retailer.objects.filter(campaign=campaign, code=purchase.retailer).first()
                 if purchase.retailer else None)
     for _attempt in range(5):
@@ -378,6 +390,7 @@ def _claim_create(campaign: Campaign, code_row: Any, subject: Subject, person: P
                     locale=locale, first_name=person.first_name.strip(),
                     last_name=person.last_name.strip(), email=person.email.strip(),
                     email_pattern=email_pattern(person.email),
+                    device_fingerprint=device_fingerprint,
                     phone=person.phone.strip(), address_line1=person.address_line1.strip(),
                     address_line2=person.address_line2.strip(), postcode=person.postcode.strip(),
                     city=person.city.strip(), address_country=person.country,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import secrets
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +36,27 @@ from rabatt.core.errors import DomainError
 from rabatt.core.timeutil import utcnow
 
 STEPS = ("code", "purchase", "proof", "details", "review")
+
+
+# A random id the claim form keeps in the browser, so the desk can see one browser behind
+# claims of different people (only its keyed hash is stored with a claim, see datamap.py).
+DEVICE_COOKIE = "rabatt_device"
+DEVICE_COOKIE_AGE = 365 * 24 * 3600
+_DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+def device_of(request: HttpRequest) -> str:
+    """Return the browser's device id, or "" when it has none (or sent something else)."""
+    value = request.COOKIES.get(DEVICE_COOKIE, "")
+    return value if _DEVICE_ID.match(value) else ""
+
+
+def device_cookie_ensure(request: HttpRequest, response: HttpResponseBase) -> None:
+    """Give a browser without a device id a new one."""
+    if device_of(request):
+        return
+    response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=DEVICE_COOKIE_AGE,
+                        samesite="Lax", secure=settings.SESSION_COOKIE_SECURE, httponly=True)
 
 
 def session_key(prefix: str, ident: str) -> str:

@@ -1,9 +1,9 @@
 """Vet uploaded proof-of-purchase files before anything is stored.
 
 Nothing the client sends is trusted: the declared file name and content type are
-never consulted for a decision. The bytes are sniffed, walked structurally,
-decoded fully and, for images, re-encoded so that the stored file is one we
-wrote ourselves. See docs/uploads.md for the reasoning behind each check.
+never consulted for a decision, only to word a refusal. The bytes are sniffed,
+walked structurally, decoded fully and, for images, re-encoded so that the
+stored file is one we wrote ourselves. See docs/uploads.md for the reasoning behind each check.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from django.utils.functional import Promise
@@ -103,6 +104,14 @@ REFUSALS: dict[str, tuple[int, Promise]] = {
     "empty_file": (422, _("The file is empty.")),
     "file_too_large": (413, _("The file is larger than 2 MB. Please upload a smaller file.")),
     "unsupported_type": (415, _("Only PDF and JPEG files are accepted (PNG is converted).")),
+    # The same refusal, worded for what the person picked: a name that promises a PDF or a
+    # photo whose content is neither (a damaged download, another file renamed).
+    "not_a_pdf": (415, _("This file is named .pdf but is not a PDF: it may be damaged or "
+                         "another kind of file renamed. Please save the receipt as a PDF "
+                         "again, or upload a photo of it.")),
+    "not_a_jpeg": (415, _("This file is named .jpg or .jpeg but is not a JPEG picture: it may "
+                          "be damaged or another kind of file renamed. Please take the photo "
+                          "again, or upload a screenshot.")),
     "unsupported_heic": (
         415,
         _(
@@ -144,16 +153,20 @@ def refuse(code: str) -> UploadRefused:
 def inspect_upload(data: bytes, *, declared_name: str = "", declared_type: str = "") -> SafeFile:
     """Vet one uploaded file and return what to store, or raise UploadRefused.
 
-    `declared_type` is accepted so that callers can pass the request's value
-    through, but it is never used for a decision.
+    The declared name and type never decide anything; they only word the refusal of a file
+    whose content is no allowed kind ("named .pdf but is not a PDF").
     """
-    del declared_type  # never trusted; see the module docstring
     if len(data) == 0:
         raise refuse("empty_file")
     if len(data) > MAX_UPLOAD_BYTES:
         raise refuse("file_too_large")
     data = bytes(data)
-    kind = _sniff(data)
+    try:
+        kind = _sniff(data)
+    except UploadRefused as refused:
+        if refused.code != "unsupported_type":
+            raise
+        raise refuse(_promised_kind(declared_name, declared_type)) from None
     if kind == KIND_PDF:
         pages, pdf_page = _vet_pdf(data)
         stored, width, height = data, None, None
@@ -198,6 +211,18 @@ def _sniff(data: bytes) -> str:
     if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
         raise refuse("unsupported_heic")
     raise refuse("unsupported_type")
+
+
+_PROMISES = {".pdf": "not_a_pdf", ".jpg": "not_a_jpeg", ".jpeg": "not_a_jpeg",
+             "application/pdf": "not_a_pdf", "image/jpeg": "not_a_jpeg"}
+
+
+def _promised_kind(declared_name: str, declared_type: str) -> str:
+    """The refusal code for content that is no allowed kind, by what its name promised."""
+    suffix = PurePath(declared_name.strip().lower()).suffix
+    if suffix:
+        return _PROMISES.get(suffix, "unsupported_type")
+    return _PROMISES.get(declared_type.split(";")[0].strip().lower(), "unsupported_type")
 
 
 _MARKUP = re.compile(

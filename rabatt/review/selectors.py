@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from rabatt.accounts import conf
 from rabatt.accounts.selectors import brand_ids_visible_to, scope_by_brand
@@ -67,6 +68,7 @@ RISK_LABELS = {
     "duplicate_receipt": _("The same receipt is on another claim"),
     "duplicate_bank": _("The same bank account is on another claim"),
     "bank_shared": _("One bank account for claims of different people"),
+    "device_shared": _("One browser for claims of different people"),
     "email_pattern": _("Many claims from one e-mail pattern"),
     "receipt_contradicts": _("The receipt contradicts the claim"),
     "near_duplicate_receipt": _("A nearly identical receipt picture is on another claim"),
@@ -78,7 +80,7 @@ RISK_LABELS = {
 # dearest products claim).
 RISK_WEIGHTS = {
     "bank_shared": 5, "duplicate_receipt": 5, "same_purchase_elsewhere": 4,
-    "near_duplicate_receipt": 4, "email_pattern": 3, "receipt_contradicts": 3,
+    "near_duplicate_receipt": 4, "device_shared": 4, "email_pattern": 3, "receipt_contradicts": 3,
     "bank_holder_mismatch": 3, "amount_near_cap": 1,
 }
 # Different addresses of one e-mail pattern (this claim's included) that raise the flag.
@@ -138,6 +140,8 @@ def _risk_conditions() -> dict[str, Q]:
     same_pattern = (Claim.objects.filter(email_pattern=OuterRef("email_pattern"))
                     .values("email_pattern").annotate(n=Count("email", distinct=True))
                     .values("n"))
+    shared_device = Claim.objects.filter(device_fingerprint=OuterRef("device_fingerprint")).exclude(
+        subject_id=OuterRef("subject_id"))
     cap = Cap.objects.filter(campaign_id=OuterRef("campaign_id"), channel=OuterRef("channel"),
                              currency=OuterRef("currency")).values("amount")[:1]
     contradicts = Q()
@@ -145,6 +149,7 @@ def _risk_conditions() -> dict[str, Q]:
         contradicts |= Q(**{f"receipt_check__fields__{name}__status": "mismatch"})
     return {
         "bank_shared": Q(Exists(shared_bank)),
+        "device_shared": ~Q(device_fingerprint="") & Q(Exists(shared_device)),
         "duplicate_receipt": Q(receipt_check__duplicate_count__gt=0),
         "email_pattern": ~Q(email_pattern="") & Q(GreaterThanOrEqual(
             Subquery(same_pattern[:1], output_field=IntegerField()), EMAIL_PATTERN_MIN)),
@@ -389,6 +394,25 @@ def _bank_flags(claim: Claim) -> list[RiskFlag]:
     return flags
 
 
+def _device_flag(claim: Claim) -> list[RiskFlag]:
+    if not claim.device_fingerprint:
+        return []
+    others = list(Claim.objects.filter(device_fingerprint=claim.device_fingerprint)
+                  .exclude(subject_id=claim.subject_id).order_by("submitted_at", "pk")
+                  .values_list("reference", "subject_id")[:RISK_OTHERS_MAX])
+    if not others:
+        return []
+    people = len({s for _r, s in others})
+    if people == 1:
+        evidence = ngettext("The same browser sent %(claims)s claim of another person.",
+                            "The same browser sent %(claims)s claims of another person.",
+                            len(others))
+    else:
+        evidence = str(_("The same browser sent %(claims)s claims of %(people)s other people."))
+    return [_flag("device_shared", evidence % {"claims": len(others), "people": people},
+                  [r for r, _s in others])]
+
+
 def _email_flag(claim: Claim) -> list[RiskFlag]:
     if not claim.email_pattern:
         return []
@@ -441,8 +465,8 @@ def _cap_flag(claim: Claim) -> list[RiskFlag]:
 
 def claim_risk(*, claim: Claim) -> list[RiskFlag]:
     """Every risk flag of a claim with its evidence and the other claims, weightiest first."""
-    flags = (_bank_flags(claim) + _email_flag(claim) + _receipt_flags(_check_of(claim))
-             + _cap_flag(claim))
+    flags = (_bank_flags(claim) + _device_flag(claim) + _email_flag(claim)
+             + _receipt_flags(_check_of(claim)) + _cap_flag(claim))
     return sorted(flags, key=lambda f: -f.weight)
 
 

@@ -60,10 +60,23 @@ def test_a_short_number_says_how_many_digits_it_has_and_needs():
         "also give your IBAN.")
 
 
-def test_an_unknown_sort_code_asks_for_the_iban():
+def test_an_unknown_sort_code_names_what_was_typed_and_asks_for_the_iban():
+    # No library we can use maps every sort code to its bank (schwifty's UK registry is keyed
+    # by BIC); the banks of SORT_CODE_BANKS are converted, any other asks for the IBAN.
     error = refusal("GB", "99-99-99 12345678")
     assert error.code == "sort_code_unknown"
-    assert "99-99-99" in str(error.message)
+    assert str(error.message) == (
+        "We cannot tell the bank of “99-99-99 12345678” from its sort code 99-99-99: please "
+        "give the IBAN printed on your bank statement (it is also in your banking app).")
+    assert error.fields == {"iban": error.message}
+    irish = refusal("IE", "91 00 17 12345678")
+    assert (irish.code, "“91 00 17 12345678”" in str(irish.message)) == (
+        "sort_code_unknown", True)
+    with translation.override("nb"), pytest.raises(BankDetailsError) as info:
+        validate_bank_account(country="GB", currency="GBP", data={"iban": "999999 12345678"})
+    assert str(info.value.message) == (
+        "Vi kan ikke se hvilken bank «999999 12345678» tilhører ut fra sort code 99-99-99: "
+        "oppgi IBAN-nummeret som står på kontoutskriften (det står også i nettbanken).")
 
 
 def test_iban_refusals_name_the_iban_typed():

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import date, timedelta
+from html import unescape
 
 import pytest
 import time_machine
+from django.conf import settings
 
 from rabatt.campaigns.campaign_file import campaign_languages
 from rabatt.campaigns.tests.factories import campaign_factory, example_data
 from rabatt.campaigns.views import Block, text_blocks
+from rabatt.core.formats import UTC_ZONE, local_date
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +140,31 @@ def test_a_shifted_copy_says_its_own_dates(client):
     assert "mellom 20. juli 2024 og 10. august 2024" in shifted
     assert "innen 9. september 2024" in shifted
     assert "juli 2019" not in shifted
+
+
+def _page_text(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_a_shifted_copy_of_the_example_shows_no_fixed_date_in_any_language(client, language):
+    data = example_data()
+    shift = 365 * 5 + 2
+    campaign = campaign_factory(data, shift_days=shift, slug="sonos-shifted")
+    html = client.get("/c/sonos-shifted/", headers={"Accept-Language": language})
+    text = _page_text(html.content.decode())
+    assert html.headers["Content-Language"] == language
+    # The campaign's name and the terms' version carry the year; neither is a date.
+    for name in data["name"].values():
+        text = text.replace(name, "")
+    text = text.replace(str(data["content"]["terms"]["version"]), "")
+    assert "2019" not in text
+    minute = timedelta(minutes=1)
+    for moment in (campaign.purchase_starts_at, campaign.purchase_ends_before - minute,
+                   campaign.claims_end_before - minute):
+        assert moment.year == 2024
+        assert local_date(moment, UTC_ZONE, language) in text
+    # The terms' "updated" day moved with the window too, written for the language.
+    updated = date.fromisoformat(data["content"]["terms"]["updated"]) + timedelta(days=shift)
+    assert local_date(updated, language=language) in text
+    assert "{" not in text

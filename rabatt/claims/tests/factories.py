@@ -166,6 +166,7 @@ def claim_factory(
     files: list[bytes | tuple[str, bytes, str]] | None = None,
     marketing_consent: bool = False,
     code: str | None = None,
+    device: str = "",
 ) -> Any:
     """Submit a claim through ``claim_submit`` and walk it to ``status`` with the real
     transition functions (no HTTP; files are read only if on-commit work runs)."""
@@ -194,6 +195,7 @@ def claim_factory(
         declarations=services.DeclarationsIn(adult=True, end_user=True, own_claim=True,
                                              terms_accepted=True),
         marketing_consent=marketing_consent, locale=locale, uploads=uploads, now=submitted,
+        device=device,
     )
     staff = factory_staff() if set(STATUS_PATHS[status]) - {"withdraw"} else None
     steps = _steps()

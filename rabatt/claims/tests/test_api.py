@@ -154,10 +154,27 @@ def test_file_over_2_mib_is_413(client, campaign):
 
 def test_wrong_file_type_is_415(client, campaign):
     response = post_claim(client, payload(code_new(campaign)),
-                          files=[("receipt.pdf", b"<html><body>hi</body></html>",
-                                  "application/pdf")])
+                          files=[("receipt.gif", b"GIF89a\x01\x00", "image/gif")])
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_type"
+    assert Claim.objects.count() == 0
+
+
+@pytest.mark.parametrize(("name", "kind", "code", "message"), [
+    ("receipt.pdf", "application/pdf", "not_a_pdf", "This file is named .pdf but is not a PDF"),
+    ("receipt.jpg", "image/jpeg", "not_a_jpeg",
+     "This file is named .jpg or .jpeg but is not a JPEG picture"),
+])
+def test_a_file_that_is_not_what_its_name_says_is_415_saying_so(client, campaign, name, kind,
+                                                                 code, message):
+    code_text = code_new(campaign)
+    response = post_claim(client, payload(code_text, locale="en"),
+                          files=[(name, b"<html><body>hi</body></html>", kind)])
+    assert response.status_code == 415
+    assert response.json()["code"] == code
+    assert response.json()["message"].startswith(message)
+    assert Claim.objects.count() == 0
+    assert code_status(code_text) == CodeStatus.AVAILABLE
 
 
 def test_not_multipart_and_bad_json(client, campaign):

@@ -89,9 +89,10 @@ def test_a_script_gets_the_refusal_and_nothing_is_stored(page):
                               content_type="application/pdf")
     response = page.client.post(page.files, {"file": html}, headers=XHR)
     assert response.status_code == 415
-    assert response.json() == {"ok": False, "code": "unsupported_type",
-                               "message": "Only PDF and JPEG files are accepted (PNG is "
-                                          "converted)."}
+    assert response.json() == {"ok": False, "code": "not_a_pdf",
+                               "message": "This file is named .pdf but is not a PDF: it may be "
+                                          "damaged or another kind of file renamed. Please save "
+                                          "the receipt as a PDF again, or upload a photo of it."}
     missing = page.client.post(page.files, {}, headers=XHR)
     assert (missing.status_code, missing.json()["code"]) == (422, "no_file")
     assert ReceiptFile.objects.count() == before

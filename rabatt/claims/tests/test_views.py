@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +17,7 @@ from rabatt.campaigns.models import Campaign
 from rabatt.campaigns.services import campaign_pause
 from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.models import Claim, ClaimDraft, ClaimStatus
-from rabatt.claims.services import claim_request_info
+from rabatt.claims.services import claim_request_info, device_fingerprint_of
 from rabatt.claims.tests.factories import code_new, receipt_jpeg
 from rabatt.codes.models import Code, CodeStatus
 from rabatt.receipts.models import ReceiptFile
@@ -203,8 +204,23 @@ def test_a_refused_upload_without_javascript_shows_its_message_and_stores_nothin
     response = client.post(f"{URL}files/", {"file": html})
     page = response.content.decode()
     assert response.status_code == 415
-    assert "Only PDF and JPEG files are accepted (PNG is converted)." in page
-    assert 'data-code="unsupported_type"' in page
+    assert "This file is named .pdf but is not a PDF: it may be damaged" in page
+    assert 'data-code="not_a_pdf"' in page
+    assert ReceiptFile.objects.count() == 0
+
+
+def test_a_jpg_that_is_no_picture_is_refused_saying_so(client, campaign):
+    walk(client, campaign, "files")
+    fake = SimpleUploadedFile("kvittering.jpg", b"MZ\x90\x00 not a picture",
+                              content_type="image/jpeg")
+    response = client.post(f"{URL}files/", {"file": fake})
+    page = response.content.decode()
+    assert response.status_code == 415
+    assert "This file is named .jpg or .jpeg but is not a JPEG picture" in page
+    assert 'data-code="not_a_jpeg"' in page
+    other = client.post(f"{URL}files/", {"file": SimpleUploadedFile(
+        "kvittering.gif", b"GIF89a\x01\x00", content_type="image/gif")})
+    assert "Only PDF and JPEG files are accepted (PNG is converted)." in other.content.decode()
     assert ReceiptFile.objects.count() == 0
 
 
@@ -523,3 +539,57 @@ def test_a_country_of_purchase_in_english_keeps_english(campaign):
     visitor.post(f"{URL}purchase/", {**PURCHASE, "country": "US", "retailer": "best-buy-us",
                                      "price_0": "399.00"})
     assert '<html lang="en">' in visitor.get(f"{URL}proof/").content.decode()
+
+
+# -- device id and the retailer list without JavaScript ---------------------------------------
+
+
+def test_the_wizard_gives_the_browser_a_device_id_and_the_claim_keeps_its_hash(client,
+                                                                              campaign):
+    first = client.get(f"{URL}code/")
+    device = first.cookies["rabatt_device"]
+    assert len(device.value) == 32
+    assert device["httponly"]
+    assert device["samesite"] == "Lax"
+    assert "rabatt_device" not in client.get(f"{URL}code/").cookies  # kept, not renewed
+    walk(client, campaign, "")
+    claim = Claim.objects.get()
+    assert claim.device_fingerprint == device_fingerprint_of(device.value)
+    assert device.value not in claim.device_fingerprint
+
+
+def test_a_browser_that_sends_no_valid_device_id_gets_a_new_one(client, campaign):
+    client.cookies["rabatt_device"] = "<script>"
+    response = client.get(f"{URL}code/")
+    assert response.cookies["rabatt_device"].value != "<script>"
+    walk(client, campaign, "")
+    assert Claim.objects.get().device_fingerprint == device_fingerprint_of(
+        response.cookies["rabatt_device"].value)
+
+
+def _groups(page: str) -> list[tuple[str, list[str]]]:
+    select = re.search(r'<select name="retailer".*?</select>', page, re.S)
+    assert select is not None
+    return [(label, re.findall(r'<option value="([^"]+)"', body)) for label, body in
+            re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select.group(0), re.S)]
+
+
+def test_without_javascript_the_retailers_are_grouped_by_country_the_known_one_first(
+        campaign):
+    client = Client(HTTP_ACCEPT_LANGUAGE="nb")
+    client.get("/c/sonos-summer-2019/?lang=nb")
+    walk(client, campaign, "purchase")
+    page = client.get(f"{URL}purchase/?country=SE").content.decode()
+    groups = _groups(page)
+    assert groups[0][0] == "Sverige"
+    assert set(groups[0][1]) == set(campaign.retailers.filter(country="SE")
+                                    .values_list("code", flat=True))
+    labels = [label for label, _codes in groups]
+    assert {"Norge", "Danmark"} <= set(labels)
+    assert labels[1:] == sorted(labels[1:])
+    assert sum(len(codes) for _label, codes in groups) == campaign.retailers.count()
+    # A refused purchase shows the list again with the country it chose first.
+    refused = client.post(f"{URL}purchase/", {**PURCHASE, "retailer": "elgiganten-se"})
+    assert refused.status_code == 422
+    assert _groups(refused.content.decode())[0][0] == "Norge"
+    assert "purchase" not in draft_of(client).data

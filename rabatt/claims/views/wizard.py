@@ -71,6 +71,17 @@ def _staging(campaign: Campaign) -> uploads.Staging:
                            reading=functools.partial(draft_reading_help, campaign))
 
 
+def _device_cookie(view: Any) -> Any:
+    """Set the device cookie on every answer of the wizard that lacks it."""
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        wizard.device_cookie_ensure(request, response)
+        return response
+    return wrapped
+
+
+@_device_cookie
 def wizard_start(request: HttpRequest, slug: str) -> HttpResponseBase:
     """Send the browser to the first step it has not completed."""
     campaign = _campaign(slug)
@@ -82,6 +93,7 @@ def wizard_start(request: HttpRequest, slug: str) -> HttpResponseBase:
     return redirect(wizard.step_url(campaign, step))
 
 
+@_device_cookie
 def wizard_step(request: HttpRequest, slug: str, step: str) -> HttpResponseBase:
     """Show or save one step of the wizard, after checking every earlier step again."""
     campaign = _campaign(slug)
@@ -311,7 +323,7 @@ def _step_review(request: HttpRequest, campaign: Campaign,
                                                 terms_accepted=data["terms_accepted"]),
                     marketing_consent=data["marketing_consent"],
                     locale=(translation.get_language() or "en").split("-")[0],
-                    draft=draft,
+                    draft=draft, device=wizard.device_of(request),
                 )
             except DomainError as exc:
                 error = submit_error(campaign, exc)

@@ -53,10 +53,13 @@ REFUSED_CASES: list[tuple[str, Callable[[], bytes], str, str, str, int]] = [
     ("too-large-garbage", lambda: b"\0" * (MAX_UPLOAD_BYTES + 1), "r.jpg", "image/jpeg",
      "file_too_large", 413),
     ("zip", hostile.zip_archive, "receipt.zip", "application/zip", "unsupported_type", 415),
-    ("html-named-pdf", hostile.html_page, "receipt.pdf", "application/pdf",
+    # Refused whatever the name; the name only words the message ("named .pdf but is not").
+    ("html-named-pdf", hostile.html_page, "receipt.pdf", "application/pdf", "not_a_pdf", 415),
+    ("html-declared-pdf", hostile.html_page, "receipt", "application/pdf", "not_a_pdf", 415),
+    ("svg-named-jpg", hostile.svg_image, "receipt.jpg", "image/jpeg", "not_a_jpeg", 415),
+    ("exe-named-jpeg", hostile.windows_exe, "Receipt.JPEG", "image/jpeg", "not_a_jpeg", 415),
+    ("exe-named-exe", hostile.windows_exe, "receipt.exe", "application/pdf",
      "unsupported_type", 415),
-    ("svg-named-jpg", hostile.svg_image, "receipt.jpg", "image/jpeg", "unsupported_type", 415),
-    ("exe-named-jpg", hostile.windows_exe, "receipt.jpg", "image/jpeg", "unsupported_type", 415),
     ("gif", hostile.gif, "receipt.gif", "image/gif", "unsupported_type", 415),
     ("heic", hostile.heic_header, "IMG_0001.HEIC", "image/heic", "unsupported_heic", 415),
     ("jpeg+zip", hostile.jpeg_plus_zip, "receipt.jpg", "image/jpeg", "polyglot", 422),
@@ -389,6 +392,8 @@ def test_every_code_has_status_and_translatable_message() -> None:
     expected = {
         "file_too_large": 413,
         "unsupported_type": 415,
+        "not_a_pdf": 415,
+        "not_a_jpeg": 415,
         "unsupported_heic": 415,
     }
     for code, (status, message) in REFUSALS.items():

@@ -11,8 +11,10 @@ import pytest
 from django.test import Client
 
 from rabatt.claims.models import Claim, ClaimStatus
+from rabatt.claims.services import claim_event_record
 from rabatt.claims.tests.factories import claim_factory
 from rabatt.review.models import AccessLog, Assignment
+from rabatt.review.presenters import claim_history
 from rabatt.review.tests.factories import (
     receipt_pdf,
     staff_user,
@@ -369,3 +371,17 @@ def test_the_fragment_is_for_staff_who_may_see_claims(campaign, agent):
     assert verified_client(agent).get("/staff/claims/RB-NONE-XXXX/signals/").status_code == 404
     assert verified_client(agent).post(url).status_code == 405
     assert not AccessLog.objects.filter(what="signals").exists()
+
+
+def test_the_history_names_only_real_status_changes(campaign, agent):
+    claim = claim_factory(campaign, status="approved")
+    # An entry that records something without moving the claim (as receipt checking does).
+    claim_event_record(claim=claim, kind="receipts_checked", actor_type="system",
+                       from_status="approved", to_status="approved", notify=False)
+    entries = claim_history(events=list(claim.events.select_related("actor")))
+    changes = {e.label: e.change for e in entries}
+    assert changes == {"Submitted": "", "Approved": "Submitted → Approved",
+                       "Receipts checked": ""}
+    html = verified_client(agent).get(f"/staff/claims/{claim.reference}/").content.decode()
+    assert "Submitted → Approved" in html
+    assert "Approved → Approved" not in html

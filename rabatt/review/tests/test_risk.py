@@ -69,6 +69,56 @@ def test_the_same_person_twice_is_not_a_shared_account(campaign):
     assert "bank_shared" not in flags_of(first)
 
 
+DEVICE = "d3v1ce-cookie-of-one-browser-000"
+THIRD_IBAN = "NO71 1234 5678 903"
+
+
+def test_one_browser_for_claims_of_different_people(campaign):
+    others = [claim_factory(campaign, email=f"person{i}@example.no", device=DEVICE,
+                            bank={"iban": OTHER_IBAN}) for i in range(2)]
+    claim = claim_factory(campaign, email="kari@example.no", device=DEVICE)
+    elsewhere = claim_factory(campaign, email="ola@example.no", device="x" * 32,
+                              bank={"iban": THIRD_IBAN})
+    flag = flags_of(claim)["device_shared"]
+    assert flag.evidence == "The same browser sent 2 claims of 2 other people."
+    assert flag.others == tuple(c.reference for c in others)
+    assert flag.weight == 4
+    assert "device_shared" not in flags_of(elsewhere)
+    # Only the keyed hash is stored, never the cookie itself.
+    assert Claim.objects.get(pk=claim.pk).device_fingerprint not in ("", DEVICE)
+    assert not Claim.objects.filter(device_fingerprint=DEVICE).exists()
+    flagged = set(Claim.objects.filter(selectors.risk_q()).values_list("pk", flat=True))
+    assert flagged == {c.pk for c in [*others, claim]}
+
+
+def test_one_persons_claims_from_one_browser_are_no_flag(campaign):
+    first = claim_factory(campaign, email="kari@example.no", device=DEVICE)
+    claim_factory(campaign, email="kari@example.no", device=DEVICE, bank={"iban": OTHER_IBAN})
+    # Without the cookie: an empty hash matches nothing.
+    without = [claim_factory(campaign, email=f"p{i}@example.no", bank={"iban": iban})
+               for i, iban in enumerate((THIRD_IBAN, "NO49 1234 5678 911"))]
+    assert claim_risk(claim=first) == []
+    assert all(claim_risk(claim=c) == [] for c in without)
+    assert not Claim.objects.filter(selectors.risk_q()).exists()
+
+
+def test_the_queue_filters_and_sorts_by_a_shared_browser(campaign, agent):
+    plain = claim_factory(campaign, email="ola@example.no", bank={"iban": OTHER_IBAN})
+    pair = [claim_factory(campaign, email=f"p{i}@example.no", device=DEVICE,
+                          bank={"iban": THIRD_IBAN if i else SHARED_IBAN})
+            for i in range(2)]
+    risky = queue_page(actor=agent, filters=QueueFilters(risk=True)).rows
+    assert {c.pk for c in risky} == {c.pk for c in pair}
+    by_risk = queue_page(actor=agent, filters=QueueFilters(sort="risk")).rows
+    assert [c.pk for c in by_risk] == [pair[0].pk, pair[1].pk, plain.pk]
+    assert [selectors.row_risk_flags(c) for c in by_risk] == [
+        ["device_shared"], ["device_shared"], []]
+    html = verified_client(agent).get(f"/staff/claims/{pair[0].reference}/").content.decode()
+    assert 'data-flag="device_shared"' in html
+    assert "The same browser sent 1 claim of another person." in html
+    assert f'href="/staff/claims/{pair[1].reference}/"' in html
+
+
 def test_many_addresses_of_one_pattern(campaign):
     claims = [account_claim(campaign, email=f"kari.nordmann+{i}@gmail.com",
                          iban=OTHER_IBAN if i else SHARED_IBAN) for i in range(3)]
