@@ -387,10 +387,18 @@ def _bank_flags(claim: Claim) -> list[RiskFlag]:
                       .exclude(subject_id=claim.subject_id).order_by("submitted_at", "pk")
                       .values_list("reference", "subject_id")[:RISK_OTHERS_MAX])
         if others:
-            flags.append(_flag("bank_shared", str(_(
-                "The same bank account is on %(claims)s claims of %(people)s other people.")) % {
-                "claims": len(others), "people": len({s for _r, s in others})},
-                [r for r, _s in others]))
+            people = len({s for _r, s in others})
+            if people == 1:
+                evidence = ngettext(
+                    "The same bank account is on %(claims)s claim of another person.",
+                    "The same bank account is on %(claims)s claims of another person.",
+                    len(others))
+            else:
+                evidence = str(_("The same bank account is on %(claims)s claims of %(people)s "
+                                 "other people."))
+            flags.append(_flag("bank_shared", evidence % {"claims": len(others),
+                                                          "people": people},
+                               [r for r, _s in others]))
     return flags
 
 

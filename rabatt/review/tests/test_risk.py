@@ -63,6 +63,15 @@ def test_one_bank_account_for_claims_of_different_people(campaign):
     assert flagged == {c.pk for c in [*others, claim]}
 
 
+def test_a_shared_account_of_one_other_person_is_told_in_the_singular(campaign):
+    other = account_claim(campaign, email="person@example.no", iban=SHARED_IBAN)
+    claim = account_claim(campaign, email="kari@example.no", iban=SHARED_IBAN)
+    assert flags_of(claim)["bank_shared"].evidence == (
+        "The same bank account is on 1 claim of another person.")
+    assert flags_of(other)["bank_shared"].evidence == (
+        "The same bank account is on 1 claim of another person.")
+
+
 def test_the_same_person_twice_is_not_a_shared_account(campaign):
     first = account_claim(campaign, email="kari@example.no")
     account_claim(campaign, email="kari@example.no")
