@@ -125,3 +125,28 @@ def test_a_process_copy_lives_for_its_seconds_and_redeem_checks_the_key(memory_c
     time.sleep(0.3)
     assert api_key_scope(secret=secret) is None
     local_clear()
+
+
+def test_a_code_is_found_by_its_text_with_every_field_right(campaign, django_assert_num_queries):
+    from rabatt.codes.alphabet import normalise
+    from rabatt.codes.models import Code
+    from rabatt.codes.selectors import code_for_text
+    from rabatt.codes.services import codes_issue
+
+    [direct] = codes_issue(campaign=campaign, channel="direct", count=1, note="t")
+    [retailer] = codes_issue(campaign=campaign, channel="retailer", count=1, note="t")
+    stored = Code.objects.get(code=normalise(direct))
+    with django_assert_num_queries(1):
+        found = code_for_text(campaign=campaign, canonical=stored.code)
+        assert found is not None
+        assert (found.pk, found.code, found.channel, found.status, found.campaign) == (
+            stored.pk, stored.code, "direct", CodeStatus.AVAILABLE, campaign)
+    # The rest is deferred, Django's way: read when asked for.
+    with django_assert_num_queries(1):
+        assert found.created_at == stored.created_at
+    other = code_for_text(campaign=campaign, canonical=normalise(retailer))
+    assert other is not None
+    assert other.channel == "retailer"
+    assert code_for_text(campaign=campaign_factory(slug="other-campaign"),
+                         canonical=stored.code) is None
+    assert code_for_text(campaign=campaign, canonical="NOSUCHCODE") is None
