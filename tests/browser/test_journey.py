@@ -51,7 +51,8 @@ def test_claim_journey(live_server, live_campaign, open_page, shot, viewport, la
     text, bank = TEXT[lang], BANK[country]
     # Messages owned by other modules are compared with whatever their catalogue says.
     with translation.override(lang):
-        refused = str(REFUSALS["unsupported_type"][1])
+        # A file named .pdf that is not one is told so (issue 15), not "only PDF and JPEG".
+        refused = str(REFUSALS["not_a_pdf"][1])
         submitted = str(ClaimStatus.SUBMITTED.label)
     suffix = f"{viewport}-{lang}"
     page = open_page(viewport, lang)
@@ -107,7 +108,7 @@ def test_claim_journey(live_server, live_campaign, open_page, shot, viewport, la
     upload.set_input_files({"name": "kvittering.pdf", "mimeType": "application/pdf",
                             "buffer": b"<html><body>not a receipt</body></html>"})
     expect(page.locator("[data-upload-error]")).to_contain_text(refused)
-    expect(page.locator("[data-upload-error]")).to_have_attribute("data-code", "unsupported_type")
+    expect(page.locator("[data-upload-error]")).to_have_attribute("data-code", "not_a_pdf")
     shot(page, f"claim-03b-refused-{suffix}")
     # Removing by keyboard: focus lands on the file input, not on a vanished button.
     page.get_by_role("button", name=text["remove"].format(name="kvittering.jpg")).focus()

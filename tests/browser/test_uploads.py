@@ -44,7 +44,7 @@ def test_the_answer_page_stages_files_with_javascript(answer_url, open_page):
     expect(page.locator("[data-upload-live]")).to_have_text("faktura.pdf was added.")
     upload.set_input_files({"name": "x.pdf", "mimeType": "application/pdf",
                             "buffer": b"<html><body>not a receipt</body></html>"})
-    expect(page.locator("[data-upload-error]")).to_have_attribute("data-code", "unsupported_type")
+    expect(page.locator("[data-upload-error]")).to_have_attribute("data-code", "not_a_pdf")
     page.get_by_role("button", name="Remove ny.jpg").focus()
     page.keyboard.press("Enter")
     expect(page.locator("li.file")).to_have_count(1)
