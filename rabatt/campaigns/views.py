@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
-from rabatt.campaigns.models import Campaign, Channel, ProductFlag, translated
+from rabatt.campaigns.models import Campaign, CampaignState, Channel, ProductFlag, translated
 from rabatt.campaigns.selectors import campaign_get, campaign_list_live, campaign_rules
 from rabatt.core.errors import NotFound
 from rabatt.core.formats import UTC_ZONE, local_date
@@ -178,7 +178,10 @@ def site(request: HttpRequest, slug: str) -> HttpResponse:
                  "answer": content_text(item.get("answer"), campaign)}
                 for i, item in enumerate(content.get("faq") or [], start=1)],
         "support": support_for(campaign, country),
-        "open": campaign.purchase_starts_at <= now < campaign.claims_end_before,
+        # Paused: what was sent goes on; the page says so and offers no new claim.
+        "paused": campaign.state == CampaignState.PAUSED,
+        "open": (campaign.purchase_starts_at <= now < campaign.claims_end_before
+                 and campaign.state != CampaignState.PAUSED),
         "closed": now >= campaign.claims_end_before,
     }
     return render(request, "campaigns/site.html", context)

@@ -10,6 +10,8 @@ from html import unescape
 import pytest
 import time_machine
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 
 from rabatt.campaigns.campaign_file import campaign_languages
 from rabatt.campaigns.tests.factories import campaign_factory, example_data
@@ -168,3 +170,27 @@ def test_a_shifted_copy_of_the_example_shows_no_fixed_date_in_any_language(clien
     updated = date.fromisoformat(data["content"]["terms"]["updated"]) + timedelta(days=shift)
     assert local_date(updated, language=language) in text
     assert "{" not in text
+
+
+def test_a_paused_campaign_says_so_and_offers_no_new_claim(client):
+    from rabatt.campaigns.services import campaign_pause, campaign_resume
+    from rabatt.review.tests.factories import staff_user
+
+    campaign = campaign_factory()
+    manager = staff_user("campaign_manager", "manager@rabatt.test")
+    campaign_pause(campaign=campaign, actor=manager)
+    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This campaign does not accept new claims at the moment." in page
+    assert "Start your claim" not in page
+    assert "Check the status of your claim" in page  # claims already sent can be followed
+    notice = "This campaign does not accept new claims at the moment. Please try again later."
+    with translation.override("nb"):
+        in_norwegian, start = gettext(notice), gettext("Start your claim")
+    assert in_norwegian != notice
+    norwegian = unescape(client.get(URL, HTTP_ACCEPT_LANGUAGE="nb").content.decode())
+    assert in_norwegian in norwegian
+    assert start not in norwegian
+    campaign_resume(campaign=campaign, actor=manager)
+    again = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Start your claim" in again
+    assert "does not accept new claims" not in again
