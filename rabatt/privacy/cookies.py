@@ -14,7 +14,10 @@ MAX_AGE = 180 * 24 * 3600  # ask again after six months
 OPTIONAL = ("performance", "functionality", "third_party", "analytics")
 LABELS = {
     "necessary": (_("Strictly necessary"),
-                  _("Keep you signed in, protect forms and remember this choice. Always on.")),
+                  # The wizard's device cookie (a random id) is here: it guards against one
+                  # browser claiming for many people (docs/privacy.md, "Cookies").
+                  _("Keep you signed in, protect forms, guard claims against fraud and "
+                    "remember this choice. Always on.")),
     "performance": (_("Performance"), _("Measure how fast pages load so we can fix slow ones.")),
     "functionality": (_("Functionality"), _("Remember choices such as your language.")),
     "third_party": (_("Third-party"), _("Content and scripts from other companies.")),

@@ -187,3 +187,10 @@ def test_partner_export_keyed_hashes_of_consenting_people_only(campaign, tmp_pat
                      "--out", str(tmp_path / "bad.txt"))
     assert not (tmp_path / "bad.txt").exists()
     assert AuditEntry.objects.filter(action="partner_export").count() == 3
+
+
+def test_the_cookie_page_says_what_the_necessary_cookies_do(client) -> None:
+    page = client.get("/privacy/cookies/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # The wizard's device cookie is among them: the visitor is told it guards against fraud.
+    assert ("Keep you signed in, protect forms, guard claims against fraud and remember this "
+            "choice. Always on.") in page
