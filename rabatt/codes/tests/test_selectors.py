@@ -144,7 +144,7 @@ def test_a_code_is_found_by_its_text_with_every_field_right(campaign, django_ass
     # The rest is deferred, Django's way: read when asked for.
     with django_assert_num_queries(1):
         assert found.created_at == stored.created_at
-    other = code_for_text(campaign=campaign, canonical=normalise(retailer))
+    other = code_for_text(campaign=campaign, canonical=normalise(retailer) or "")
     assert other is not None
     assert other.channel == "retailer"
     assert code_for_text(campaign=campaign_factory(slug="other-campaign"),
