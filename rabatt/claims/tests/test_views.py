@@ -196,31 +196,24 @@ def test_upload_without_javascript_lists_the_file(client, campaign):
     assert [f.display_name for f in draft_of(client).files.all()] == ["min kvittering.jpg"]
 
 
-def test_a_refused_upload_without_javascript_shows_its_message_and_stores_nothing(client,
-                                                                                  campaign):
+@pytest.mark.parametrize(("name", "data", "code", "message"), [
+    ("kvittering.pdf", b"<html><script>x</script></html>", "not_a_pdf",
+     "This file is named .pdf but is not a PDF: it may be damaged"),
+    ("kvittering.jpg", b"MZ\x90\x00 not a picture", "not_a_jpeg",
+     "This file is named .jpg or .jpeg but is not a JPEG picture"),
+    ("kvittering.gif", b"GIF89a\x01\x00", "unsupported_type",
+     "Only PDF and JPEG files are accepted (PNG is converted)."),
+])
+def test_a_refused_upload_without_javascript_says_why_and_stores_nothing(
+        client, campaign, name, data, code, message):
     walk(client, campaign, "files")
-    html = SimpleUploadedFile("kvittering.pdf", b"<html><script>x</script></html>",
-                              content_type="application/pdf")
-    response = client.post(f"{URL}files/", {"file": html})
+    declared = {"pdf": "application/pdf", "jpg": "image/jpeg", "gif": "image/gif"}
+    upload = SimpleUploadedFile(name, data, content_type=declared[name.rsplit(".", 1)[1]])
+    response = client.post(f"{URL}files/", {"file": upload})
     page = response.content.decode()
     assert response.status_code == 415
-    assert "This file is named .pdf but is not a PDF: it may be damaged" in page
-    assert 'data-code="not_a_pdf"' in page
-    assert ReceiptFile.objects.count() == 0
-
-
-def test_a_jpg_that_is_no_picture_is_refused_saying_so(client, campaign):
-    walk(client, campaign, "files")
-    fake = SimpleUploadedFile("kvittering.jpg", b"MZ\x90\x00 not a picture",
-                              content_type="image/jpeg")
-    response = client.post(f"{URL}files/", {"file": fake})
-    page = response.content.decode()
-    assert response.status_code == 415
-    assert "This file is named .jpg or .jpeg but is not a JPEG picture" in page
-    assert 'data-code="not_a_jpeg"' in page
-    other = client.post(f"{URL}files/", {"file": SimpleUploadedFile(
-        "kvittering.gif", b"GIF89a\x01\x00", content_type="image/gif")})
-    assert "Only PDF and JPEG files are accepted (PNG is converted)." in other.content.decode()
+    assert message in page
+    assert f'data-code="{code}"' in page
     assert ReceiptFile.objects.count() == 0
 
 
