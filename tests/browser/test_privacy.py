@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
@@ -126,6 +127,18 @@ def _cookies(page: Page) -> dict[str, str]:
     return {c["name"]: c["value"] for c in page.context.cookies()}
 
 
+def _wait_for_cookie(page: Page, name: str, value: str, timeout: float = 20.0) -> None:
+    """Wait until the browser holds the cookie, read through the browser, not the page.
+
+    ``page.wait_for_function`` with an expression polls by evaluating a string in the page,
+    which the site's CSP (no 'unsafe-eval') refuses whenever the first look comes too early.
+    """
+    deadline = time.monotonic() + timeout
+    while _cookies(page).get(name) != value:
+        assert time.monotonic() < deadline, f"no cookie {name}={value} after {timeout} s"
+        page.wait_for_timeout(100)
+
+
 def test_cookie_choices_are_honoured(live_server, inbox, open_page, shot):
     base = live_server.url
 
@@ -145,7 +158,7 @@ def test_cookie_choices_are_honoured(live_server, inbox, open_page, shot):
     # Accept all: the consented script loads and sets its cookie; the banner is gone.
     banner.get_by_role("button", name="Accept all").click()
     page.wait_for_url(base + "/privacy/")
-    page.wait_for_function("document.cookie.includes('rabatt_analytics=1')")
+    _wait_for_cookie(page, "rabatt_analytics", "1")
     assert [u for u in requested if SCRIPT in u]
     expect(page.locator("[data-cookie-banner]")).to_have_count(0)
     assert _cookies(page)["rabatt_cookies"] == "1.1111"
@@ -170,5 +183,5 @@ def test_cookie_choices_are_honoured(live_server, inbox, open_page, shot):
     page.locator("#c-analytics").check()
     page.locator("[data-cookie-settings] button[type=submit]").click()
     expect(page.locator("[role=status]")).to_be_visible()
-    page.wait_for_function("document.cookie.includes('rabatt_analytics=1')")
+    _wait_for_cookie(page, "rabatt_analytics", "1")
     assert _cookies(page)["rabatt_cookies"] == "1.0001"
