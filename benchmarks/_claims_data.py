@@ -9,7 +9,12 @@ a campaign some weeks after its end: the shares of the statuses, 18 countries, t
 
 from __future__ import annotations
 
+import argparse
+import os
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 # Share of generated claims per status (roughly a campaign some weeks after its end).
 STATUSES = [("submitted", 10), ("in_review", 5), ("info_requested", 3), ("approved", 30),
@@ -26,6 +31,39 @@ def admin_sql(admin_url: str, sql: str) -> None:
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(sql)
+
+
+def add_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options every size-comparing benchmark takes."""
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
+    parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+
+
+@contextmanager
+def throwaway_databases(args: argparse.Namespace, prefix: str) -> Iterator[dict[int, str]]:
+    """Create one empty database per size, point Django at the first, drop them afterwards.
+
+    Yields ``{size: database name}``; Django is not set up yet (the caller does it).
+    """
+    names = {size: f"{prefix}_{size}" for size in args.sizes}
+    for name in names.values():
+        admin_sql(args.admin_url, f"DROP DATABASE IF EXISTS {name}")
+        admin_sql(args.admin_url, f"CREATE DATABASE {name}")
+    os.environ["DATABASE_URL"] = args.admin_url.rsplit("/", 1)[0] + f"/{names[args.sizes[0]]}"
+    os.environ["RABATT_HOME"] = tempfile.mkdtemp(prefix=f"{prefix}-")
+    os.environ["TASKS_BACKEND"] = "immediate"
+    os.environ["RATE_LIMITS"] = "0"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "rabatt.settings"
+    try:
+        yield names
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            for name in names.values():
+                admin_sql(args.admin_url, f"DROP DATABASE IF EXISTS {name}")
 
 
 def use_database(name: str) -> None:
@@ -75,7 +113,8 @@ def fill_claims(*, size: int, campaign_id: int) -> float:
               city, address_country, purchase_country, channel, retailer_id, purchased_at,
               order_number, currency, amount, capped, terms_version, declarations,
               marketing_consent, submitted_at, info_requested_at, info_due_at, decided_at,
-              decided_automatically, payment_due_at, bank_holder_match, updated_at)
+              decided_automatically, payment_due_at, bank_holder_match, device_fingerprint,
+              updated_at)
             SELECT 'BN-' || g, %(campaign)s, c.id, md5('subject' || g)::uuid, s.status, 'en',
               'First' || g, 'Last', 'p' || g || '@example.com', 'p#@example.com', '',
               'Street ' || g, '', lpad(mod(g, 9999)::text, 4, '0'), 'City',
@@ -88,7 +127,7 @@ def fill_claims(*, size: int, campaign_id: int) -> float:
                    THEN s.submitted + mod(g, 10) * interval '1 day' END, mod(g, 3) = 0,
               CASE WHEN s.status IN ('approved', 'paid')
                    THEN s.submitted + interval '33 days' END,
-              CASE WHEN mod(g, 97) = 0 THEN 0.2 ELSE 1.0 END, now()
+              CASE WHEN mod(g, 97) = 0 THEN 0.2 ELSE 1.0 END, '', now()
             FROM s JOIN codes_code c ON c.code = 'BENCH' || s.g""", params)  # noqa: S608
         cur.execute("ANALYZE codes_code; ANALYZE privacy_subject; ANALYZE claims_claim;")
     return time.perf_counter() - began

@@ -15,15 +15,19 @@ Usage: python benchmarks/dashboard.py [--sizes 10000 1000000] [--repeat 30]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks._claims_data import admin_sql, fill_claims, fill_rollups, use_database
+from benchmarks._claims_data import (
+    add_database_arguments,
+    fill_claims,
+    fill_rollups,
+    throwaway_databases,
+    use_database,
+)
 from benchmarks._common import ROOT, machine, percentile
 
 DB = "rabatt_dashboard_bench"
@@ -66,30 +70,11 @@ def prepare(size: int) -> tuple[object, dict[str, object], dict[str, str], float
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
+    add_database_arguments(parser)
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     args = parser.parse_args()
-
-    names = {size: f"{DB}_{size}" for size in args.sizes}
-    for name in names.values():
-        admin_sql(args.admin_url, f"DROP DATABASE IF EXISTS {name}")
-        admin_sql(args.admin_url, f"CREATE DATABASE {name}")
-    os.environ["DATABASE_URL"] = args.admin_url.rsplit("/", 1)[0] + f"/{names[args.sizes[0]]}"
-    os.environ["RABATT_HOME"] = tempfile.mkdtemp(prefix="rabatt-dashboard-bench-")
-    os.environ["TASKS_BACKEND"] = "immediate"
-    os.environ["RATE_LIMITS"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "rabatt.settings"
-    try:
+    with throwaway_databases(args, DB) as names:
         return run(args, names)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            for name in names.values():
-                admin_sql(args.admin_url, f"DROP DATABASE IF EXISTS {name}")
 
 
 def run(args: argparse.Namespace, names: dict[int, str]) -> int:

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks._claims_data import admin_sql, fill_claims
+from benchmarks._claims_data import add_database_arguments, admin_sql, fill_claims
 from benchmarks._common import ROOT, machine
 
 DB = "rabatt_exports_bench"
@@ -108,9 +108,7 @@ def _child(env: dict[str, str], *args: str) -> dict[str, object]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
-    parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    add_database_arguments(parser)
     parser.add_argument("--child-prepare", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-measure", choices=["csv", "xlsx"], help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -13,10 +13,8 @@ Usage: python benchmarks/review_queue.py [--sizes 10000 1000000] [--repeat 30]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,8 +24,9 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 from benchmarks._claims_data import (  # noqa: E402
-    admin_sql,
+    add_database_arguments,
     fill_claims,
+    throwaway_databases,
     use_database,
 )
 from benchmarks._common import ROOT, machine, percentile  # noqa: E402
@@ -56,31 +55,12 @@ def deep_cursor(client, url: str, pages: int) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
+    add_database_arguments(parser)
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--without-proposed-indexes", action="store_true")
     args = parser.parse_args()
-
-    names = {size: f"{DB}_{size}" for size in args.sizes}
-    for name in names.values():
-        admin_sql(args.admin_url, f"DROP DATABASE IF EXISTS {name}")
-        admin_sql(args.admin_url, f"CREATE DATABASE {name}")
-    os.environ["DATABASE_URL"] = args.admin_url.rsplit("/", 1)[0] + f"/{names[args.sizes[0]]}"
-    os.environ["RABATT_HOME"] = tempfile.mkdtemp(prefix="rabatt-queue-bench-")
-    os.environ["TASKS_BACKEND"] = "immediate"
-    os.environ["RATE_LIMITS"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "rabatt.settings"
-    try:
+    with throwaway_databases(args, DB) as names:
         return run(args, names)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            for name in names.values():
-                admin_sql(args.admin_url, f"DROP DATABASE IF EXISTS {name}")
 
 
 def prepare(args: argparse.Namespace, size: int) -> tuple[object, dict[str, str], float]:
