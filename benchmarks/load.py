@@ -36,6 +36,7 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._common import ROOT, django_setup, free_port, machine  # noqa: E402
+from benchmarks.claims import multipart, receipt_1mb  # noqa: E402
 
 SLUG = "sonos-summer-2019"
 
@@ -158,11 +159,6 @@ def serve(*, workers: int, threads: int) -> tuple[subprocess.Popen[bytes], int]:
     raise SystemExit("gunicorn did not start")
 
 
-def receipt_1mb() -> bytes:
-    from benchmarks.claims import receipt_1mb as make
-    return make()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -225,14 +221,9 @@ def main() -> None:
         "country": "NO", "channel": "retailer", "retailer": "elkjop-no", "purchased_at": now,
         "currency": "NOK", "lines": [{"product": "beam", "price": "4990.00", "quantity": 1}],
     }).encode()
-    boundary = uuid.uuid4().hex
-    claim_json = json.dumps(payload("__CODE__", campaign=slug, purchase__purchased_at=now))
-    claim_body = (f'--{boundary}\r\nContent-Disposition: form-data; name="claim"\r\n'
-                  f"Content-Type: application/json\r\n\r\n{claim_json}\r\n"
-                  f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
-                  f'filename="receipt.jpg"\r\nContent-Type: image/jpeg\r\n\r\n').encode()
     jpeg = receipt_1mb() if "claims" in args.only else b""
-    claim_body += jpeg + f"\r\n--{boundary}--\r\n".encode()
+    claim_body, claim_type = multipart(
+        payload("__CODE__", campaign=slug, purchase__purchased_at=now), [("receipt.jpg", jpeg)])
     bearer = {"Content-Type": "application/json", "Authorization": f"Bearer {secret}"}
     cases = {
         "quote": ("POST /api/v1/campaigns/{slug}/quote", f"/api/v1/campaigns/{slug}/quote",
@@ -242,7 +233,7 @@ def main() -> None:
         "redeem": ("POST /api/v1/codes/redeem (fresh code each)", "/api/v1/codes/redeem",
                    bearer, shop("__CODE__", "__ORDER__"), direct, args.seconds),
         "claims": (f"POST /api/v1/claims, {len(jpeg) / 1e6:.2f} MB JPEG (fresh code each)",
-                   "/api/v1/claims", {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+                   "/api/v1/claims", {"Content-Type": claim_type},
                    claim_body, retailer, args.claim_seconds),
     }
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from benchmarks._common import ROOT, machine
+from benchmarks.claims import multipart
 from rabatt.core.tests.stack import Stack
 
 RETRYABLE = {502, 503, 504}
@@ -81,18 +82,6 @@ def small_receipt() -> bytes:
     from rabatt.claims.tests.factories import receipt_jpeg
 
     return receipt_jpeg()
-
-
-def multipart(claim: dict, files: list[tuple[str, bytes]]) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="claim"\r\n'
-             f"Content-Type: application/json\r\n\r\n{json.dumps(claim)}\r\n".encode()]
-    for name, data in files:
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
-                     f'filename="{name}"\r\nContent-Type: image/jpeg\r\n\r\n'.encode())
-        parts.append(data + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def submit_claims(stack: Stack, slug: str, codes: list[str], purchased: str, *,
