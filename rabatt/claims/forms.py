@@ -283,7 +283,24 @@ class PurchaseForm(Form):
         return data
 
 
-class DetailsForm(Form):
+class BankForm(Form):
+    """New bank details after a failed payment: the holder and the country's bank fields."""
+
+    account_holder = forms.CharField(
+        label=_("Account holder"), max_length=140,
+        help_text=_("Your name as your bank knows it: the account must be your own."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}))
+
+    def __init__(self, *args: Any, country: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country = country
+        self.bank_fields = bank_fields_add(self, country)
+
+    def bank_values(self) -> dict[str, str]:
+        return {k: str(self.cleaned_data.get(k) or "") for k in self.bank_fields}
+
+
+class DetailsForm(BankForm):
     """Personal and bank details; the bank fields follow the country's payout scheme."""
 
     first_name = forms.CharField(label=_("First name"), max_length=100,
@@ -304,18 +321,15 @@ class DetailsForm(Form):
                                widget=forms.TextInput(attrs={"autocomplete": "postal-code"}))
     city = forms.CharField(label=_("Town or city"), max_length=100,
                            widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
-    account_holder = forms.CharField(
-        label=_("Account holder"), max_length=140,
-        help_text=_("Your name as your bank knows it: the account must be your own."),
-        widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    # The account holder (BankForm's) after the address; the bank fields come last.
+    field_order = ["first_name", "last_name", "email", "phone", "address_line1",
+                   "address_line2", "postcode", "city", "account_holder"]
 
     def __init__(self, *args: Any, country: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.country = country
+        super().__init__(*args, country=country, **kwargs)
         self.fields["postcode"].required = not postcode_optional(country)
         if self.initial.get("phone"):
             self.initial["phone"] = phone_display(str(self.initial["phone"]), country)
-        self.bank_fields = bank_fields_add(self, country)
 
     def clean_postcode(self) -> str:
         return self._local("postcode", postcode_normalise)
@@ -331,26 +345,6 @@ class DetailsForm(Form):
 
     def values(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
-
-    def bank_values(self) -> dict[str, str]:
-        return {k: str(self.cleaned_data.get(k) or "") for k in self.bank_fields}
-
-
-class BankForm(Form):
-    """New bank details after a failed payment: the holder and the country's bank fields."""
-
-    account_holder = forms.CharField(
-        label=_("Account holder"), max_length=140,
-        help_text=_("Your name as your bank knows it: the account must be your own."),
-        widget=forms.TextInput(attrs={"autocomplete": "name"}))
-
-    def __init__(self, *args: Any, country: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.country = country
-        self.bank_fields = bank_fields_add(self, country)
-
-    def bank_values(self) -> dict[str, str]:
-        return {k: str(self.cleaned_data.get(k) or "") for k in self.bank_fields}
 
 
 def bank_fields_add(form: forms.Form, country: str) -> tuple[str, ...]:
