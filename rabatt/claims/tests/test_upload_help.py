@@ -4,17 +4,13 @@ consumer what it found, offers to fill in the purchase, and the claim reuses the
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from rabatt.campaigns.models import Campaign
-from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.models import Claim
 from rabatt.claims.tests.test_views import DECLARATIONS, DETAILS, URL, XHR, draft_of, walk
 from rabatt.receipts import checking
@@ -22,18 +18,7 @@ from rabatt.receipts.models import ReceiptFile
 from rabatt.receipts.reading.pipeline import reading_settings
 from rabatt.receipts.tests.factories import jpeg_bytes, spec
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def in_window() -> Iterator[None]:
-    with time_machine.travel("2019-08-01T12:00:00Z", tick=False):
-        yield
-
-
-@pytest.fixture
-def campaign() -> Campaign:
-    return campaign_factory()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_window")]
 
 
 def upload(client: Client, data: bytes, capture, name: str = "kvittering.jpg") -> ReceiptFile:

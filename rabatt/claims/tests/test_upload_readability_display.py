@@ -7,23 +7,19 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image, ImageFilter
 
-from rabatt.campaigns.models import Campaign
-from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.models import Claim, ClaimStatus
 from rabatt.claims.services import claim_request_info
 from rabatt.claims.tests.factories import claim_factory, receipt_jpeg
 from rabatt.claims.tests.test_views import URL, XHR, jpeg, walk
 from rabatt.receipts.models import ReceiptFile
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_window")]
 
 BLURRED = ('<span class="notice file-warning" role="status" data-readability>'
            '<span aria-hidden="true">⚠</span> The picture looks blurred. Hold the camera still '
@@ -41,17 +37,6 @@ BOTH_NB = ('<span class="notice file-warning" role="status" data-readability>'
            'et nytt bilde. Du kan også sende det som det er.</span></span>')
 MEASURED = {"score": 0.9, "blurry": False, "low_contrast": False, "sharpness": 20.0,
             "contrast": 0.8}
-
-
-@pytest.fixture(autouse=True)
-def in_window() -> Iterator[None]:
-    with time_machine.travel("2019-08-01T12:00:00Z", tick=False):
-        yield
-
-
-@pytest.fixture
-def campaign() -> Campaign:
-    return campaign_factory()
 
 
 def measured(name: str, **readability: object) -> None:

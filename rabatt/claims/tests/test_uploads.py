@@ -3,17 +3,13 @@ missing-information answer page, each with and without JavaScript."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import uuid4
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
 
-from rabatt.campaigns.models import Campaign
-from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.services import claim_request_info
 from rabatt.claims.tests.factories import claim_factory, receipt_jpeg
 from rabatt.claims.tests.test_views import URL, XHR, jpeg, walk
@@ -21,7 +17,7 @@ from rabatt.claims.uploads import Staging, file_warnings, upload_vet
 from rabatt.receipts.models import ReceiptFile
 from rabatt.receipts.safety import MAX_FILES_PER_CLAIM, MAX_UPLOAD_BYTES, UploadRefused
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_window")]
 
 
 @dataclass
@@ -31,17 +27,6 @@ class Page:
     url: str
     files: str
     client: Client
-
-
-@pytest.fixture(autouse=True)
-def in_window() -> Iterator[None]:
-    with time_machine.travel("2019-08-01T12:00:00Z", tick=False):
-        yield
-
-
-@pytest.fixture
-def campaign() -> Campaign:
-    return campaign_factory()
 
 
 @pytest.fixture(params=["wizard", "answer"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +14,6 @@ from django.test import Client
 
 from rabatt.campaigns.models import Campaign
 from rabatt.campaigns.services import campaign_pause
-from rabatt.campaigns.tests.factories import campaign_factory
 from rabatt.claims.models import Claim, ClaimDraft, ClaimStatus
 from rabatt.claims.services import claim_request_info, device_fingerprint_of
 from rabatt.claims.tests.factories import code_new, receipt_jpeg
@@ -23,7 +21,7 @@ from rabatt.codes.models import Code, CodeStatus
 from rabatt.receipts.models import ReceiptFile
 from rabatt.review.tests.factories import staff_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_window")]
 
 URL = "/c/sonos-summer-2019/claim/"
 PURCHASE = {"lines": "1", "country": "NO", "retailer": "elkjop-no", "purchased_on": "2019-07-25",
@@ -33,17 +31,6 @@ DETAILS = {"first_name": "Kari", "last_name": "Nordmann", "email": "kari@example
            "account_holder": "Kari Nordmann", "iban": "NO93 8601 1117 947"}
 DECLARATIONS = {"adult": "on", "end_user": "on", "own_claim": "on", "terms_accepted": "on"}
 XHR = {"X-Requested-With": "XMLHttpRequest"}
-
-
-@pytest.fixture(autouse=True)
-def in_window() -> Iterator[None]:
-    with time_machine.travel("2019-08-01T12:00:00Z", tick=False):
-        yield
-
-
-@pytest.fixture
-def campaign() -> Campaign:
-    return campaign_factory()
 
 
 def jpeg(name: str = "kvittering.jpg") -> SimpleUploadedFile:
