@@ -31,6 +31,18 @@ def campaign(db: Any) -> Campaign:
 
 
 @pytest.fixture
+def memory_cache(settings: Any) -> Iterator[None]:
+    """A per-process memory cache instead of the database cache, empty before and after."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "tests"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def smtp() -> Iterator[Inbox]:
     """A real SMTP server on localhost that every mailer sends to."""
     with smtp_server() as (inbox, mailers), override_settings(MAILERS=mailers):

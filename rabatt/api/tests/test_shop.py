@@ -187,19 +187,10 @@ def test_rate_limits_count_invalid_codes(campaign, key, settings):
     assert [post(key, "validate", bad).status_code for _ in range(4)] == [422, 422, 422, 429]
 
 
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                      "LOCATION": "shop-api-tests"}}
-
-
 @pytest.fixture
-def memory_cache(settings):
-    from django.core.cache import cache
-
-    settings.CACHES = LOCMEM
+def memory_cache(memory_cache, settings):
+    """The shared memory cache, without rate limits (the tests count queries, not tries)."""
     settings.RATE_LIMITS_ENABLED = False
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_validate_reads_only_the_code_once_the_key_is_cached(memory_cache, campaign, key,

@@ -13,18 +13,6 @@ from rabatt.core.errors import NotFound
 
 pytestmark = pytest.mark.django_db
 
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                      "LOCATION": "campaign-cache-tests"}}
-
-
-@pytest.fixture
-def memory_cache(settings):
-    settings.CACHES = LOCMEM
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def test_the_second_read_costs_no_query(memory_cache, django_assert_num_queries):
     campaign = campaign_factory()
     first = campaign_get_cached(slug=campaign.slug)

@@ -21,18 +21,6 @@ from rabatt.core.timeutil import utcnow
 
 pytestmark = pytest.mark.django_db
 
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                      "LOCATION": "api-key-cache-tests"}}
-
-
-@pytest.fixture
-def memory_cache(settings):
-    settings.CACHES = LOCMEM
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def test_a_known_key_costs_no_query_the_second_time(memory_cache, campaign,
                                                     django_assert_num_queries):
     key, secret = api_key_create(name="webshop", campaigns=[campaign])
