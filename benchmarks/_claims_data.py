@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 # Share of generated claims per status (roughly a campaign some weeks after its end).
 STATUSES = [("submitted", 10), ("in_review", 5), ("info_requested", 3), ("approved", 30),
@@ -166,3 +168,63 @@ def fill_rollups(*, campaign_id: int) -> float:
             GROUP BY 1, 2, 3, 4, 5""", params)
         cur.execute("ANALYZE reports_claimday; ANALYZE reports_reasonday;")
     return time.perf_counter() - began
+
+
+Check = Callable[[str, int, Any], None]
+
+
+def time_pages(*, names: dict[int, str], clients: dict[int, Any],
+               pages: dict[int, dict[str, str]], repeat: int, warm: str,
+               headers: Callable[[int, str], dict[str, str]] | None = None,
+               check: Check | None = None) -> dict[str, dict[int, list[float]]]:
+    """Time every page at every size in alternating rounds; return seconds per page and size.
+
+    Rounds alternate between the databases, so a change in the machine's load falls on every
+    size alike; the first round only warms up (and is where ``check`` looks at the answers).
+    """
+    first = next(iter(names))
+    results: dict[str, dict[int, list[float]]] = {n: {s: [] for s in names} for n in pages[first]}
+    for round_ in range(repeat + 1):
+        for size, name in names.items():
+            use_database(name)
+            client = clients[size]
+            client.get(warm)  # a fresh connection, untimed
+            for page, url in pages[size].items():
+                extra = headers(size, url) if headers else {}
+                began = time.perf_counter()
+                response = client.get(url, **extra)
+                elapsed = time.perf_counter() - began
+                assert response.status_code == 200, (url, response.status_code)
+                if round_:
+                    results[page][size].append(elapsed)
+                elif check:
+                    check(page, size, response)
+    return results
+
+
+def size_table(*, title: str, script: str, repeat: int,
+               results: dict[str, dict[int, list[float]]]) -> list[str]:
+    """Return a Markdown table of each page's median and p95 at the smallest and largest size."""
+    from benchmarks._common import machine, percentile
+
+    sizes = sorted(next(iter(results.values())))
+    small, large = sizes[0], sizes[-1]
+    lines = [
+        f"# {title}",
+        "",
+        f"Measured by `python benchmarks/{script}` (PostgreSQL, Django test client in-process: "
+        f"middleware, queries and templates, no network), median and p95 of {repeat} requests "
+        "per page and size after a warm-up round, the sizes measured in alternating rounds (so "
+        f"the load of the shared machine falls on both alike). Machine: {machine()}, shared "
+        "with other jobs.",
+        "",
+        f"| page | {small:,} claims: median / p95 | {large:,} claims: median / p95 "
+        "| ratio (medians) |",
+        "|---|---|---|---|",
+    ]
+    for name, by_size in results.items():
+        a, b = by_size[small], by_size[large]
+        ma, mb = statistics.median(a) * 1000, statistics.median(b) * 1000
+        lines.append(f"| {name} | {ma:.1f} / {percentile(a, 95) * 1000:.1f} ms | "
+                     f"{mb:.1f} / {percentile(b, 95) * 1000:.1f} ms | {mb / ma:.2f} |")
+    return lines

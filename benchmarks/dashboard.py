@@ -15,20 +15,21 @@ Usage: python benchmarks/dashboard.py [--sizes 10000 1000000] [--repeat 30]
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._claims_data import (
     add_database_arguments,
     fill_claims,
     fill_rollups,
+    size_table,
     throwaway_databases,
+    time_pages,
     use_database,
 )
-from benchmarks._common import ROOT, machine, percentile
+from benchmarks._common import ROOT
 
 DB = "rabatt_dashboard_bench"
 
@@ -88,49 +89,25 @@ def run(args: argparse.Namespace, names: dict[int, str]) -> int:
             prepare(size)
         print(f"{size:,} claims inserted in {fill_times[size]:.0f} s "
               f"({rollup_rows[size]:,} rollup rows)", flush=True)
-    results: dict[str, dict[int, list[float]]] = {
-        n: {s: [] for s in names} for n in pages[args.sizes[0]]}
-    for round_ in range(args.repeat + 1):
-        for size, name in names.items():
-            use_database(name)
-            client = clients[size]
-            client.get("/staff/reports/?country=XX")  # a fresh connection, untimed
-            for page, url in pages[size].items():
-                extra = auths[size] if "/api/" in url else {}
-                began = time.perf_counter()
-                response = client.get(url, **extra)
-                elapsed = time.perf_counter() - began
-                assert response.status_code == 200, (url, response.status_code)
-                if round_ == 0 and page == "summary API, whole campaign":
-                    counted = sum(response.json()["claims_by_status"].values())
-                    assert counted == size, (counted, size)  # every claim counted once
-                if round_:  # the first round only warms up
-                    results[page][size].append(elapsed)
+
+    def every_claim_counted(page: str, size: int, response: Any) -> None:
+        if page == "summary API, whole campaign":
+            counted = sum(response.json()["claims_by_status"].values())
+            assert counted == size, (counted, size)
+
+    results = time_pages(
+        names=names, clients=clients, pages=pages, repeat=args.repeat,
+        warm="/staff/reports/?country=XX",
+        headers=lambda size, url: auths[size] if "/api/" in url else {},
+        check=every_claim_counted)
     write_table(args, results, fill_times, rollup_rows)
     return 0
 
 
 def write_table(args: argparse.Namespace, results: dict[str, dict[int, list[float]]],
                 fill_times: dict[int, float], rollup_rows: dict[int, int]) -> None:
-    small, large = min(args.sizes), max(args.sizes)
-    lines = [
-        "# Dashboard and summary API: server time with growing claim tables",
-        "",
-        "Measured by `python benchmarks/dashboard.py` (PostgreSQL, Django test client "
-        "in-process: middleware, queries and templates, no network), median and p95 of "
-        f"{args.repeat} requests per page and size after a warm-up round, the sizes measured in "
-        "alternating rounds (so the load of the shared machine falls on both alike). "
-        f"Machine: {machine()}, shared with other jobs.",
-        "",
-        f"| page | {small:,} claims: median / p95 | {large:,} claims: median / p95 "
-        "| ratio (medians) |",
-        "|---|---|---|---|",
-    ]
-    for name, by_size in results.items():
-        a, b = by_size[small], by_size[large]
-        ma, mb = statistics.median(a) * 1000, statistics.median(b) * 1000
-        lines.append(f"| {name} | {ma:.1f} / {percentile(a, 95) * 1000:.1f} ms | "
-                     f"{mb:.1f} / {percentile(b, 95) * 1000:.1f} ms | {mb / ma:.2f} |")
+    lines = size_table(title="Dashboard and summary API: server time with growing claim tables",
+                       script="dashboard.py", repeat=args.repeat, results=results)
     lines += [
         "",
         "Claims spread over 50 days and 18 countries (10 currencies), nine statuses. Rollup "

@@ -13,9 +13,7 @@ Usage: python benchmarks/review_queue.py [--sizes 10000 1000000] [--repeat 30]
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 # This file is named like the standard library's queue module: take its folder off the path
@@ -26,10 +24,12 @@ sys.path.insert(0, str(_HERE.parent))
 from benchmarks._claims_data import (  # noqa: E402
     add_database_arguments,
     fill_claims,
+    size_table,
     throwaway_databases,
+    time_pages,
     use_database,
 )
-from benchmarks._common import ROOT, machine, percentile  # noqa: E402
+from benchmarks._common import ROOT  # noqa: E402
 
 DB = "rabatt_queue_bench"
 # Indexes the desk asks the claims app for (docs/review-desk.md); --without-proposed-indexes
@@ -106,48 +106,16 @@ def run(args: argparse.Namespace, names: dict[int, str]) -> int:
         use_database(name)
         clients[size], pages[size], fill_times[size] = prepare(args, size)
         print(f"{size:,} claims inserted in {fill_times[size]:.0f} s", flush=True)
-    # Rounds alternate between the databases, so a change in the machine's load (it is
-    # shared) affects both sizes alike.
-    results: dict[str, dict[int, list[float]]] = {n: {s: [] for s in names} for n in pages[
-        args.sizes[0]]}
-    for round_ in range(args.repeat + 1):
-        for size, name in names.items():
-            use_database(name)
-            client = clients[size]
-            client.get("/staff/")  # a fresh connection, untimed
-            for page, url in pages[size].items():
-                began = time.perf_counter()
-                response = client.get(url)
-                elapsed = time.perf_counter() - began
-                assert response.status_code == 200, (url, response.status_code)
-                if round_:  # the first round only warms up
-                    results[page][size].append(elapsed)
+    results = time_pages(names=names, clients=clients, pages=pages, repeat=args.repeat,
+                         warm="/staff/")
     write_table(args, results, fill_times)
     return 0
 
 
 def write_table(args: argparse.Namespace, results: dict[str, dict[int, list[float]]],
                 fill_times: dict[int, float]) -> None:
-    small, large = min(args.sizes), max(args.sizes)
-    lines = [
-        "# Review desk: server time with growing claim tables",
-        "",
-        "Measured by `python benchmarks/review_queue.py` (PostgreSQL 15, Django test client "
-        "in-process: "
-        "middleware, queries and templates, no network), median and p95 of "
-        f"{args.repeat} requests per page and size after a warm-up round, the sizes measured in "
-        "alternating rounds (so the load of the shared machine falls on both alike). "
-        f"Machine: {machine()}, shared with other jobs.",
-        "",
-        f"| page | {small:,} claims: median / p95 | {large:,} claims: median / p95 "
-        "| ratio (medians) |",
-        "|---|---|---|---|",
-    ]
-    for name, by_size in results.items():
-        a, b = by_size[small], by_size[large]
-        ma, mb = statistics.median(a) * 1000, statistics.median(b) * 1000
-        lines.append(f"| {name} | {ma:.1f} / {percentile(a, 95) * 1000:.1f} ms | "
-                     f"{mb:.1f} / {percentile(b, 95) * 1000:.1f} ms | {mb / ma:.2f} |")
+    lines = size_table(title="Review desk: server time with growing claim tables",
+                       script="review_queue.py", repeat=args.repeat, results=results)
     lines += [
         "",
         "Rows generated with `INSERT ... SELECT generate_series` (codes, subjects, claims): "
