@@ -541,11 +541,7 @@ def claim_answer_info(
     _refuse_control_chars(changes)
     changes = contact_normalise(country=claim.address_country, values=changes)
     with transaction.atomic():
-        locked = InfoRequestToken.objects.select_for_update().get(pk=row.pk)
-        if locked.used_at is not None:
-            raise NotFound(_("This link is not valid any more."), code="link_invalid")
-        locked.used_at = utcnow()
-        locked.save(update_fields=["used_at"])
+        _link_use(row)
         added = [receipt_store(safe=safe, subject=claim.subject, claim_id=claim.pk,
                                added_during="info_answer") for safe in uploads]
         if bank is not None:
@@ -764,6 +760,13 @@ def claim_bank_update(*, claim_id: int, bank: BankIn, actor_type: str = "consume
     return claim
 
 
+def _link_use(row: InfoRequestToken) -> None:
+    """Spend an e-mailed link: one conditional UPDATE, so two tries cannot both get through."""
+    if not InfoRequestToken.objects.filter(pk=row.pk, used_at__isnull=True).update(
+            used_at=utcnow()):
+        raise NotFound(_("This link is not valid any more."), code="link_invalid")
+
+
 def claim_payment_bank_give(*, token: str, bank: BankIn) -> Claim:
     """Take new bank details after a failed payment, through the link of the e-mail.
 
@@ -774,11 +777,7 @@ def claim_payment_bank_give(*, token: str, bank: BankIn) -> Claim:
     if claim.status != ClaimStatus.PAYMENT_FAILED:
         raise NotFound(_("This link is not valid any more."), code="link_invalid")
     with transaction.atomic():
-        locked = InfoRequestToken.objects.select_for_update().get(pk=row.pk)
-        if locked.used_at is not None:
-            raise NotFound(_("This link is not valid any more."), code="link_invalid")
-        locked.used_at = utcnow()
-        locked.save(update_fields=["used_at"])
+        _link_use(row)
         claim = claim_bank_update(claim_id=claim.pk, bank=bank)
     return claim
 
