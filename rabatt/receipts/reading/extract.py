@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from .document import Document, Line
 from .text import (
@@ -280,15 +281,21 @@ _STRONG_TOTAL = re.compile(
     r"rounded total|total rounded|total after round\w*|nett total|total paid|te betalen|"
     r"a payer|totaal te betalen|totalt a betale|summa att betala|"
     # fi, it, es, pl, de-CH, fr: the amount to pay.
-    r"maksettava|totale complessivo|importo pagato|total a pagar|importe total|do zaplaty|"
-    r"zu bezahlen|net a payer|montant du|total ttc)\b"
+    r"maksettava|totale complessivo|importo pagato|total a pagar|importe total|do zap[lt]aty|"
+    r"zu bezahlen|net a payer|montant du|total ttc|"
+    # Further ways to say it: "Zahlbetrag", "Montant à payer" (the "à" often lost by OCR),
+    # "Total à régler", "Amount paid", "Da pagare", "Należność", "Samlet beløb".
+    r"zah[li1]betrag|gesamtsumme|endsumme|rechnungsbetrag|montant (a )?payer|a regler|"
+    r"amount paid|amount to pay|total amount|da pagare|a pagar|naleznosc|kokonaissumma|"
+    r"samlet bel[oø]b|totalt belop|totaalbedrag|te voldoen)\b"
 )
 _TOTAL = re.compile(
     # "Tatal", "Tota1", "Totd", "Totl": the label read with a letter wrong or lost.
     r"(\btotal\w*|grandtotal|\bt[o0a]t[a-z4!|1]{1,2}(?!\w)|\bsum\b|\bsumma\b|\bsumme\b|\bi ?alt\b|"
     r"\bgesamt\b|\bbetrag\b|\btotaal\b|"
     r"\bbelopp\b|\bbelob\b|\bbelop\b|\btotalsum\b|"
-    r"\byhteensa\b|\bsuma\b|\brazem\b|\blacznie\b|\bimporte\b|\bbedrag\b)"
+    r"\byhteensa\b|\bsuma\b|\brazem\b|\blacznie\b|\bimporte\b|\bbedrag\b|"
+    r"\bimporto\b|\bmontant\b|\bkwota\b)"
 )
 # "TotalGST": OCR glues the tax word to the label.
 _TAX = re.compile(
@@ -299,12 +306,12 @@ _INCLUSIVE = re.compile(
     r"med moms)\b"
 )
 _EXCLUDED = re.compile(
-    r"(sub\s?-?\s?total|\bdelsum|mellomsum|mellansum|zwischensum|subtotaal|\bnetto|"
-    # fr, it, es, fi, pl: before tax or a part of the total.
-    r"sous.?total|\bht\b|hors tax|imponibile|base imponible|\bveroton|opodatkowan|"
+    r"(sub\s?-?\s?total|\bdelsum|mellomsum|mellansum|zwischensum|subtotaal|(\b|total)netto|"
+    # fr, it, es, fi, pl: before tax or a part of the total ("TotalHT": OCR glues the words).
+    r"sous.?total|(\b|total)ht\b|hors tax|imponibile|base imponible|\bveroton|opodatkowan|"
     r"\brendu|\bmonnaie|\bresto\b|\bcambio\b|\breszta\b|\btakaisin|wisselgeld|byttepenge|"
     r"\bespeces|\bcontanti|\befectivo|\bgotowka|\bkateinen|"
-    r"\bexcl|\bekskl|\bexkl|\beks\b|\bexcluding|\bexclusive|\bohne\b|\buten\b|\butan\b|\buden\b|"
+    r"(\b|total)excl|(\b|total)ekskl|(\b|total)exkl|\beks\b|\bexcluding|\bexclusive|\bohne\b|\buten\b|\butan\b|\buden\b|"
     r"before (tax|vat|gst)|\bherav|\bheraf|\bvarav|\bdarin|\bdavon|of which|"
     r"change|\bveksel|vaxel|byttepeng|tilbake|ruckgeld|zuruck|\bcash\b|kontant|tender|gegeben|"
     r"\bbar\b|received|mottatt|\bqty\b|quantity|\bantall|\bantal\b|anzahl|\bitems?\b|\bvarer\b|"
@@ -321,9 +328,24 @@ def total_label(folded: str) -> int:
     return 1 if _STRONG_TOTAL.search(folded) or _TOTAL.search(folded) else 0
 
 
+# Long one-word labels of the amount to pay, also read with one letter wrong ("Zanlbetrag"):
+# none is one letter away from a subtotal or tax word.
+_LONG_LABELS = ("zahlbetrag", "gesamtbetrag", "gesamtsumme", "endsumme", "rechnungsbetrag",
+                "maksettava", "kokonaissumma", "totaalbedrag", "naleznosc")
+_LONG_WORD = re.compile(r"[a-z]{8,}")
+
+
+def _long_label(folded: str) -> bool:
+    return any(
+        Levenshtein.distance(word, label, score_cutoff=1) <= 1
+        for word in _LONG_WORD.findall(folded)
+        for label in _LONG_LABELS
+    )
+
+
 def _total_rank(folded: str) -> int:
     """Return 2 for a final-total label, 1 for a total label, 0 for anything else."""
-    strong = bool(_STRONG_TOTAL.search(folded))
+    strong = bool(_STRONG_TOTAL.search(folded)) or _long_label(folded)
     if not strong and not _TOTAL.search(folded):
         return 0
     if _EXCLUDED.search(folded) and not (strong and "round" in folded):

@@ -203,23 +203,36 @@ _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _SEP = r"(?:[\s./\-,]{0,3}|\s(?:de|del)\s)"
 # A four-digit year, also when OCR glued the time to it ("Oct 6, 202414:32").
 _Y4 = r"\d{4}(?:(?!\d)|(?=\d{1,2}:\d{2}))"
+# Where a numeric date may start: not inside a number, except right after a time of day
+# that OCR glued to it ("10:4505/11/2026").
+_AFTER = r"(?:(?<![\d.])|(?<=\d:[0-5]\d))"
+_AFTER_NUM = r"(?:(?<!\d)|(?<=\d:[0-5]\d))"
 DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # OCR reads a dash as "=" now and then.
-    ("ymd", re.compile(r"(?<!\d)(20\d{2})[-./=](\d{1,2})[-./=](\d{1,2})(?!\d)")),
+    # The time glued to the day ("2026-12-1719:05:48") ends it as well.
+    (
+        "ymd",
+        re.compile(
+            r"(?<!\d)(20\d{2})[-./=](\d{1,2})[-./=](\d{1,2})(?:(?!\d)|(?=[0-2]?\d:[0-5]\d))"
+        ),
+    ),
     (
         "dmy_dot",
-        re.compile(rf"(?<![\d.])(\d{{1,2}})\s?\.\s?(\d{{1,2}})\s?\.\s?({_Y4}|\d{{2}}(?!\d))"),
+        re.compile(
+            rf"{_AFTER}(\d{{1,2}})\s?\.\s?(\d{{1,2}})\s?\.\s?({_Y4}|\d{{2}}(?!\d))"
+        ),
     ),
     (
         "num",
         re.compile(
-            rf"(?<!\d)(\d{{1,2}})\s?([/\-])\s?(\d{{1,2}})\s?\2\s?({_Y4}|\d{{2}}(?!\d))"
+            rf"{_AFTER_NUM}(\d{{1,2}})\s?([/\-])\s?(\d{{1,2}})\s?\2\s?({_Y4}|\d{{2}}(?!\d))"
         ),
     ),
     (
         "d_mon_y",
         re.compile(
-            rf"(?<!\d)(\d{{1,2}})\.?{_SEP}({_MONTH_RE})\.?{_SEP}({_Y4}|\d{{2}}(?!\d))", re.I
+            # Not the minutes of a time: "19:17 Dec 21, 2026" is no 17 December 2021.
+            rf"(?<![\d:])(\d{{1,2}})\.?{_SEP}({_MONTH_RE})\.?{_SEP}({_Y4}|\d{{2}}(?!\d))", re.I
         ),
     ),
     (
@@ -231,6 +244,16 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("compact", re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)")),
     # 27032018: a day-first date whose separators OCR lost.
     ("compact_dmy", re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(20\d{2})(?!\d)")),
+    # "Datum: 261211" or "261211 14:32": six digits count as a date only right after a date
+    # label or right before a time of day.
+    (
+        "labelled_six",
+        re.compile(
+            r"\b(?:datum|dato|date|data|fecha|pvm)\s?[:.]?\s?(\d{6})(?!\d)"
+            r"|(?<![\d.,:/\-])(\d{6})(?=\s{1,3}[0-2]?\d:[0-5]\d(?!\d))"
+            r"|(?:(?<=\d:[0-5]\d )|(?<=\d:[0-5]\d  ))(\d{6})(?![\d.,:/\-])"
+        ),
+    ),
 )
 # OCR reads the O of a month name as a zero ("0ct", "N0v"); only inside letters is it an O.
 _LETTER_ZERO = re.compile(r"(?<=[a-z])0(?=[a-z])|\b0(?=[a-z]{2})")
@@ -284,6 +307,14 @@ def find_dates(
                     value = _safe_date(_year(g[3]), mo, d)
             elif kind == "d_mon_y":
                 value = _safe_date(_year(g[2]), MONTHS[g[1].lower()], int(g[0]))
+            elif kind == "labelled_six":
+                six = g[0] or g[1] or g[2]
+                a, b, c = int(six[:2]), int(six[2:4]), int(six[4:])
+                if year_first:
+                    value = _safe_date(_year(str(a)), b, c)
+                else:
+                    d, mo = (a, b) if day_first else (b, a)
+                    value = _safe_date(_year(str(c)), mo, d)
             elif kind == "mon_d_y":
                 value = _safe_date(int(g[2]), MONTHS[g[0].lower()], int(g[1]))
             if value is not None:

@@ -364,7 +364,9 @@ def _payment_readings(extraction: Extraction) -> list[list[Field[Decimal]]]:
 def check_currency(extraction: Extraction, expected: str) -> FieldCheck:
     """Verify the currency printed (or inferred from ``kr`` and country cues)."""
     found = extraction.currency
-    if found.value is None:
+    # The claimed currency stands in for one the receipt does not print, but a page on which
+    # nothing could be read confirms nothing.
+    if found.value is None or (found.line is None and not extraction.document.lines):
         return FieldCheck(UNREADABLE, expected.upper(), None, 0.0, found.line)
     status: Status = VERIFIED if found.value == expected.upper() else MISMATCH
     return FieldCheck(status, expected.upper(), found.value, found.confidence, found.line)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from PIL import Image
 
 from rabatt.receipts.tests.receiptgen import ReceiptSpec, make_spec, render_pdf
 
@@ -43,6 +44,17 @@ def test_verify_prints_the_three_fields(receipt: tuple[ReceiptSpec, Path]) -> No
     assert set(result) == {"retailer", "date", "total", "currency"}
     assert {k: v["status"] for k, v in result.items()} == dict.fromkeys(result, "verified")
     assert {"status", "found", "confidence"} <= set(result["total"])
+
+
+def test_verify_a_blank_page_confirms_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "blank.png"
+    Image.new("RGB", (600, 900), "white").save(path)
+    out = StringIO()
+    call_command("receipts", "verify", str(path), "--retailer", "Elkjøp", "--date", "2026-12-01",
+                 "--total", "499.00", "--currency", "NOK", stdout=out)
+    result = json.loads(out.getvalue())
+    assert {k: v["status"] for k, v in result.items()} == dict.fromkeys(result, "unreadable")
+    assert set(result) == {"retailer", "date", "total", "currency"}
 
 
 def test_verify_wrong_total_is_a_mismatch(receipt: tuple[ReceiptSpec, Path]) -> None:
