@@ -277,18 +277,32 @@ def header_name(doc: Document) -> Field[str]:
 
 _STRONG_TOTAL = re.compile(
     r"\b(a betale|att betala|at betale|til betaling|amount due|balance due|total due|grand ?total|"
-    r"total to pay|total payable|amt payable|amount payable|zu zahlen|gesamtbetrag|endbetrag|"
+    r"total to pay|total payable|amt payable|amount payable|zu zahlen|"
     r"rounded total|total rounded|total after round\w*|nett total|total paid|te betalen|"
     r"a payer|totaal te betalen|totalt a betale|summa att betala|"
     # fi, it, es, pl, de-CH, fr: the amount to pay.
-    r"maksettava|totale complessivo|importo pagato|total a pagar|importe total|do zap[lt]aty|"
+    r"totale complessivo|importo pagato|total a pagar|importe total|do zap[lt]aty|"
     r"zu bezahlen|net a payer|montant du|total ttc|"
-    # Further ways to say it: "Zahlbetrag", "Montant à payer" (the "à" often lost by OCR),
-    # "Total à régler", "Amount paid", "Da pagare", "Należność", "Samlet beløb".
-    r"zah[li1]betrag|gesamtsumme|endsumme|rechnungsbetrag|montant (a )?payer|a regler|"
-    r"amount paid|amount to pay|total amount|da pagare|a pagar|naleznosc|kokonaissumma|"
-    r"samlet bel[oø]b|totalt belop|totaalbedrag|te voldoen)\b"
+    # "Montant à payer" (the "à" often lost by OCR), "Total à régler", "Samlet beløb".
+    r"montant (a )?payer|a regler|amount paid|amount to pay|total amount|da pagare|a pagar|"
+    r"samlet belob|totalt belop|te voldoen)\b"
 )
+# One-word labels of the amount to pay, long enough to be matched with one letter misread
+# ("Zanlbetrag"): none is one letter away from a subtotal or tax word.
+_LONG_LABELS = ("zahlbetrag", "gesamtbetrag", "endbetrag", "gesamtsumme", "endsumme",
+                "rechnungsbetrag", "maksettava", "kokonaissumma", "totaalbedrag", "naleznosc")
+_LONG_WORD = re.compile(r"[a-z]{8,}")
+
+
+def _strong_label(folded: str) -> bool:
+    """Return whether a folded line holds a label of the amount to pay."""
+    return bool(_STRONG_TOTAL.search(folded)) or any(
+        Levenshtein.distance(word, label, score_cutoff=1) <= 1
+        for word in _LONG_WORD.findall(folded)
+        for label in _LONG_LABELS
+    )
+
+
 _TOTAL = re.compile(
     # "Tatal", "Tota1", "Totd", "Totl": the label read with a letter wrong or lost.
     r"(\btotal\w*|grandtotal|\bt[o0a]t[a-z4!|1]{1,2}(?!\w)|\bsum\b|\bsumma\b|\bsumme\b|\bi ?alt\b|"
@@ -311,7 +325,8 @@ _EXCLUDED = re.compile(
     r"sous.?total|(\b|total)ht\b|hors tax|imponibile|base imponible|\bveroton|opodatkowan|"
     r"\brendu|\bmonnaie|\bresto\b|\bcambio\b|\breszta\b|\btakaisin|wisselgeld|byttepenge|"
     r"\bespeces|\bcontanti|\befectivo|\bgotowka|\bkateinen|"
-    r"(\b|total)excl|(\b|total)ekskl|(\b|total)exkl|\beks\b|\bexcluding|\bexclusive|\bohne\b|\buten\b|\butan\b|\buden\b|"
+    r"(\b|total)(excl|ekskl|exkl)|\beks\b|\bexcluding|\bexclusive|"
+    r"\bohne\b|\buten\b|\butan\b|\buden\b|"
     r"before (tax|vat|gst)|\bherav|\bheraf|\bvarav|\bdarin|\bdavon|of which|"
     r"change|\bveksel|vaxel|byttepeng|tilbake|ruckgeld|zuruck|\bcash\b|kontant|tender|gegeben|"
     r"\bbar\b|received|mottatt|\bqty\b|quantity|\bantall|\bantal\b|anzahl|\bitems?\b|\bvarer\b|"
@@ -325,27 +340,12 @@ def total_label(folded: str) -> int:
     """Return 2 for a line that may hold the total paid, 1 for another total-like label, else 0."""
     if _total_rank(folded):
         return 2
-    return 1 if _STRONG_TOTAL.search(folded) or _TOTAL.search(folded) else 0
-
-
-# Long one-word labels of the amount to pay, also read with one letter wrong ("Zanlbetrag"):
-# none is one letter away from a subtotal or tax word.
-_LONG_LABELS = ("zahlbetrag", "gesamtbetrag", "gesamtsumme", "endsumme", "rechnungsbetrag",
-                "maksettava", "kokonaissumma", "totaalbedrag", "naleznosc")
-_LONG_WORD = re.compile(r"[a-z]{8,}")
-
-
-def _long_label(folded: str) -> bool:
-    return any(
-        Levenshtein.distance(word, label, score_cutoff=1) <= 1
-        for word in _LONG_WORD.findall(folded)
-        for label in _LONG_LABELS
-    )
+    return 1 if _strong_label(folded) or _TOTAL.search(folded) else 0
 
 
 def _total_rank(folded: str) -> int:
     """Return 2 for a final-total label, 1 for a total label, 0 for anything else."""
-    strong = bool(_STRONG_TOTAL.search(folded)) or _long_label(folded)
+    strong = _strong_label(folded)
     if not strong and not _TOTAL.search(folded):
         return 0
     if _EXCLUDED.search(folded) and not (strong and "round" in folded):

@@ -309,12 +309,12 @@ def find_dates(
                 value = _safe_date(_year(g[2]), MONTHS[g[1].lower()], int(g[0]))
             elif kind == "labelled_six":
                 six = g[0] or g[1] or g[2]
-                a, b, c = int(six[:2]), int(six[2:4]), int(six[4:])
+                first, mid, last = six[:2], int(six[2:4]), six[4:]
                 if year_first:
-                    value = _safe_date(_year(str(a)), b, c)
+                    value = _safe_date(_year(first), mid, int(last))
                 else:
-                    d, mo = (a, b) if day_first else (b, a)
-                    value = _safe_date(_year(str(c)), mo, d)
+                    d, mo = (int(first), mid) if day_first else (mid, int(first))
+                    value = _safe_date(_year(last), mo, d)
             elif kind == "mon_d_y":
                 value = _safe_date(int(g[2]), MONTHS[g[0].lower()], int(g[1]))
             if value is not None:
