@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -40,19 +41,25 @@ from rabatt.core.tokens import token_hash
 _CHUNK = 5000
 
 
+@functools.cache
+def _code_lookup_sql() -> tuple[list[str], str]:
+    # In the model's field order, as Model.from_db expects of a partial row.
+    fields = [f.attname for f in Code._meta.concrete_fields
+              if f.attname in ("id", "campaign_id", "code", "channel", "status")]
+    sql = (f"SELECT {', '.join(fields)} FROM {Code._meta.db_table} "  # noqa: S608 (model's names)
+           "WHERE campaign_id = %s AND code = %s")
+    return fields, sql
+
+
 def code_for_text(*, campaign: Campaign, canonical: str) -> Code | None:
     """Return the campaign's code with this canonical text (other fields deferred), or None."""
     # The shop API's hottest read: as plain SQL it skips the ORM's query compilation and the
     # raw query set's column lookups, which cost more than the database's answer
     # (benchmarks/README.md, "Load"). The instance is Django's own, with the rest deferred.
-    # In the model's field order, as Model.from_db expects of a partial row.
-    fields = [f.attname for f in Code._meta.concrete_fields
-              if f.attname in ("id", "campaign_id", "code", "channel", "status")]
+    fields, sql = _code_lookup_sql()
     connection = connections[Code.objects.db]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(fields)} FROM {Code._meta.db_table} "  # noqa: S608 (model's names)
-            "WHERE campaign_id = %s AND code = %s", [campaign.pk, canonical])
+        cursor.execute(sql, [campaign.pk, canonical])
         row = cursor.fetchone()
     if row is None:
         return None
