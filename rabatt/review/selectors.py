@@ -382,43 +382,40 @@ def _bank_flags(claim: Claim) -> list[RiskFlag]:
             "The account holder's name matches the applicant's %(pct)s %%.")) % {
             "pct": round(claim.bank_holder_match * 100)}))
     bank = BankDetails.objects.filter(claim=claim).only("fingerprint").first()
-    if bank is not None:
-        others = list(Claim.objects.filter(bank__fingerprint=bank.fingerprint)
-                      .exclude(subject_id=claim.subject_id).order_by("submitted_at", "pk")
-                      .values_list("reference", "subject_id")[:RISK_OTHERS_MAX])
-        if others:
-            people = len({s for _r, s in others})
-            if people == 1:
-                evidence = ngettext(
-                    "The same bank account is on %(claims)s claim of another person.",
-                    "The same bank account is on %(claims)s claims of another person.",
-                    len(others))
-            else:
-                evidence = str(_("The same bank account is on %(claims)s claims of %(people)s "
-                                 "other people."))
-            flags.append(_flag("bank_shared", evidence % {"claims": len(others),
-                                                          "people": people},
-                               [r for r, _s in others]))
+    refs, people = (_shared_with_others(claim, bank__fingerprint=bank.fingerprint)
+                    if bank is not None else ([], 0))
+    if refs:
+        evidence = ngettext(
+            "The same bank account is on %(claims)s claim of another person.",
+            "The same bank account is on %(claims)s claims of another person.",
+            len(refs)) if people == 1 else str(_(
+                "The same bank account is on %(claims)s claims of %(people)s other people."))
+        flags.append(_flag("bank_shared", evidence % {"claims": len(refs), "people": people},
+                           refs))
     return flags
+
+
+def _shared_with_others(claim: Claim, **lookup: Any) -> tuple[list[str], int]:
+    """Return the references of other people's claims that match ``lookup``, oldest first (at
+    most RISK_OTHERS_MAX), and how many people they belong to."""
+    others = list(Claim.objects.filter(**lookup).exclude(subject_id=claim.subject_id)
+                  .order_by("submitted_at", "pk")
+                  .values_list("reference", "subject_id")[:RISK_OTHERS_MAX])
+    return [r for r, _s in others], len({s for _r, s in others})
 
 
 def _device_flag(claim: Claim) -> list[RiskFlag]:
     if not claim.device_fingerprint:
         return []
-    others = list(Claim.objects.filter(device_fingerprint=claim.device_fingerprint)
-                  .exclude(subject_id=claim.subject_id).order_by("submitted_at", "pk")
-                  .values_list("reference", "subject_id")[:RISK_OTHERS_MAX])
-    if not others:
+    refs, people = _shared_with_others(claim, device_fingerprint=claim.device_fingerprint)
+    if not refs:
         return []
-    people = len({s for _r, s in others})
-    if people == 1:
-        evidence = ngettext("The same browser sent %(claims)s claim of another person.",
-                            "The same browser sent %(claims)s claims of another person.",
-                            len(others))
-    else:
-        evidence = str(_("The same browser sent %(claims)s claims of %(people)s other people."))
-    return [_flag("device_shared", evidence % {"claims": len(others), "people": people},
-                  [r for r, _s in others])]
+    evidence = ngettext(
+        "The same browser sent %(claims)s claim of another person.",
+        "The same browser sent %(claims)s claims of another person.",
+        len(refs)) if people == 1 else str(_(
+            "The same browser sent %(claims)s claims of %(people)s other people."))
+    return [_flag("device_shared", evidence % {"claims": len(refs), "people": people}, refs)]
 
 
 def _email_flag(claim: Claim) -> list[RiskFlag]:
