@@ -161,9 +161,9 @@ def pdf_pages(data: bytes, *, indices: list[int], dpi: float, text_min_chars: in
     With ``text_min_chars``, a page whose text layer has at least that many characters comes
     back as text instead of pixels. Raises ``PdfLimitExceeded`` or ``ValueError``.
     """
-    params = {"indices": indices, "dpi": dpi, "text_min_chars": text_min_chars,
-              "max_pixels": max_pixels, "grayscale": grayscale}
-    result, payload = _run("pdf.pages", params, data)
+    request = PageRequest(dpi=dpi, text_min_chars=text_min_chars, max_pixels=max_pixels,
+                          grayscale=grayscale)
+    result, payload = _run("pdf.pages", {"indices": indices, **request.params()}, data)
     if "error" in result:
         raise ValueError(str(result["error"]))
     return [_page_from(entry, payload, max_pixels) for entry in result["pages"]]
